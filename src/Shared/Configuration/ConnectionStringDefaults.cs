@@ -1,0 +1,42 @@
+using Npgsql;
+
+namespace Prewarm.Configuration;
+
+// Azure-minded defaults, applied only to keys the user's connection string leaves out.
+internal static class ConnectionStringDefaults
+{
+    public static void Apply(NpgsqlConnectionStringBuilder connectionString)
+    {
+        if (!connectionString.ContainsExplicit("GSS Encryption Mode"))
+        {
+            connectionString.GssEncryptionMode = GssEncryptionMode.Disable;
+        }
+
+        if (!connectionString.ContainsExplicit("Timeout"))
+        {
+            connectionString.Timeout = PrewarmDefaults.ConnectTimeoutSeconds;
+        }
+
+        if (!connectionString.ContainsExplicit("Keepalive"))
+        {
+            connectionString.KeepAlive = PrewarmDefaults.KeepaliveSeconds;
+        }
+    }
+
+    // Npgsql's idle pruner closes connections above Minimum Pool Size after Connection Idle Lifetime, so without
+    // this the warmed connections would be gone five minutes after warm-up.
+    public static void KeepWarmConnections(NpgsqlConnectionStringBuilder connectionString, PrewarmSettings settings, string connectionName)
+    {
+        if (settings.WarmConnections > connectionString.MaxPoolSize)
+        {
+            throw new InvalidOperationException(
+                $"Prewarm: 'Prewarm:{connectionName}:WarmConnections' is {settings.WarmConnections}, above the Maximum Pool Size ({connectionString.MaxPoolSize}) the data source builder ends with.");
+        }
+
+        connectionString.MinPoolSize = Math.Max(connectionString.MinPoolSize, settings.WarmConnections);
+    }
+
+    // The builder keeps the keys it was given under their canonical names, so Keys tells set from defaulted.
+    public static bool ContainsExplicit(this NpgsqlConnectionStringBuilder connectionString, string canonicalKey) =>
+        connectionString.Keys.Cast<string>().Contains(canonicalKey, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+
+namespace Prewarm.Configuration;
+
+// Reads and checks the settings while the app is still being built, so a mistake stops the app at startup with the
+// configuration key to fix, instead of surfacing as a timeout on the first request. Error texts name keys, never values.
+internal static class SettingsLoader
+{
+    public static PrewarmSettings Load(IConfiguration configuration, string connectionName, Action<PrewarmSettings>? configure)
+    {
+        var sectionPath = $"{PrewarmDefaults.ConfigSectionPrefix}:{connectionName}";
+        var settings = new PrewarmSettings();
+        try
+        {
+            // A misspelt key is an error, not a silently ignored setting.
+            configuration.GetSection(sectionPath).Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"Prewarm: the configuration section '{sectionPath}' is invalid: {ex.Message}", ex);
+        }
+
+        if (configuration.GetConnectionString(connectionName) is { Length: > 0 } connectionString)
+        {
+            settings.ConnectionString = connectionString;
+        }
+
+        configure?.Invoke(settings);
+        Validate(settings, connectionName, sectionPath);
+        return settings;
+    }
+
+    public static NpgsqlConnectionStringBuilder ParseConnectionString(PrewarmSettings settings, string connectionName)
+    {
+        if (string.IsNullOrWhiteSpace(settings.ConnectionString))
+        {
+            throw new InvalidOperationException(
+                $"Prewarm: no connection string for '{connectionName}'. Set 'ConnectionStrings:{connectionName}' " +
+                $"(environment variable ConnectionStrings__{connectionName}) or '{PrewarmDefaults.ConfigSectionPrefix}:{connectionName}:ConnectionString'.");
+        }
+
+        try
+        {
+            return new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException)
+        {
+            // The inner message names the offending keyword; the string itself (and its password) is left out.
+            throw new InvalidOperationException($"Prewarm: 'ConnectionStrings:{connectionName}' is not a valid Npgsql connection string: {ex.Message}");
+        }
+    }
+
+    private static void Validate(PrewarmSettings settings, string connectionName, string sectionPath)
+    {
+        var connectionString = ParseConnectionString(settings, connectionName);
+        var key = $"ConnectionStrings:{connectionName}";
+        if (string.IsNullOrWhiteSpace(connectionString.Host))
+        {
+            throw new InvalidOperationException($"Prewarm: '{key}' has no Host.");
+        }
+
+        if (connectionString.Timeout < 0 || connectionString.ContainsExplicit("Timeout") && connectionString.Timeout == 0)
+        {
+            throw new InvalidOperationException($"Prewarm: '{key}' sets Timeout={connectionString.Timeout}; a connect timeout must be positive (0 waits forever).");
+        }
+
+        var maxPool = connectionString.MaxPoolSize;
+        if (settings.WarmConnections < 1 || settings.WarmConnections > maxPool)
+        {
+            throw new InvalidOperationException(
+                $"Prewarm: '{sectionPath}:WarmConnections' is {settings.WarmConnections}; it must be between 1 and the Maximum Pool Size of '{key}' ({maxPool}).");
+        }
+
+        if (settings.MaxParallelOpens < 1)
+        {
+            throw new InvalidOperationException($"Prewarm: '{sectionPath}:MaxParallelOpens' is {settings.MaxParallelOpens}; it must be at least 1.");
+        }
+
+        RequirePositive(settings.StartupTimeout, sectionPath, nameof(PrewarmSettings.StartupTimeout));
+        RequirePositive(settings.GateTimeout, sectionPath, nameof(PrewarmSettings.GateTimeout));
+        RequirePositive(settings.WarmupTimeout, sectionPath, nameof(PrewarmSettings.WarmupTimeout));
+        RequirePositive(settings.RetryBaseDelay, sectionPath, nameof(PrewarmSettings.RetryBaseDelay));
+        RequirePositive(settings.RetryMaxDelay, sectionPath, nameof(PrewarmSettings.RetryMaxDelay));
+        if (settings.RetryMaxDelay < settings.RetryBaseDelay)
+        {
+            throw new InvalidOperationException($"Prewarm: '{sectionPath}:RetryMaxDelay' ({settings.RetryMaxDelay}) is below '{sectionPath}:RetryBaseDelay' ({settings.RetryBaseDelay}).");
+        }
+
+        if (settings.KeepAliveInterval < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Prewarm: '{sectionPath}:KeepAliveInterval' is negative; use 00:00:00 to turn the background keep-alive off.");
+        }
+    }
+
+    private static void RequirePositive(TimeSpan value, string sectionPath, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Prewarm: '{sectionPath}:{name}' is {value}; it must be positive.");
+        }
+    }
+}

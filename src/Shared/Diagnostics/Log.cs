@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Prewarm.Diagnostics;
+
+// Every message names the connection (never its string) so several data sources can be told apart.
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Prewarm warm-up for '{Name}' started: {Connections} connections")]
+    public static partial void WarmupStarted(ILogger logger, string name, int connections);
+
+    [LoggerMessage(2, LogLevel.Information, "Prewarm warm-up for '{Name}' finished: {State}, {Warmed} connections in {DurationMs:F0} ms after {Attempts} attempt(s)")]
+    public static partial void WarmupFinished(ILogger logger, string name, WarmupState state, int warmed, double durationMs, int attempts);
+
+    [LoggerMessage(3, LogLevel.Warning, "Prewarm warm-up for '{Name}' attempt {Attempt} failed, retrying in {DelayMs:F0} ms: {Reason}")]
+    public static partial void WarmupRetrying(ILogger logger, string name, int attempt, double delayMs, string reason);
+
+    [LoggerMessage(4, LogLevel.Error, "Prewarm warm-up for '{Name}' failed and will not be retried (SQLSTATE {SqlState}): {Reason}")]
+    public static partial void WarmupFailedPermanently(ILogger logger, string name, string? sqlState, string reason);
+
+    [LoggerMessage(5, LogLevel.Warning, "Prewarm warm-up for '{Name}' is still failing after {Attempts} attempt(s); next run in {DelayMs:F0} ms: {Reason}")]
+    public static partial void WarmupRunFailed(ILogger logger, string name, int attempts, double delayMs, string reason);
+
+    [LoggerMessage(6, LogLevel.Warning, "Prewarm: host start stopped waiting for '{Name}' after {TimeoutMs:F0} ms; warm-up goes on in the background")]
+    public static partial void StartupWaitTimedOut(ILogger logger, string name, double timeoutMs);
+
+    [LoggerMessage(7, LogLevel.Information, "Prewarm keep-alive for '{Name}': {Validated} validated, {Replaced} replaced, {Opened} opened")]
+    public static partial void KeepAliveFinished(ILogger logger, string name, int validated, int replaced, int opened);
+
+    [LoggerMessage(8, LogLevel.Warning, "Prewarm keep-alive for '{Name}' failed: {Reason}")]
+    public static partial void KeepAliveFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(9, LogLevel.Information, "Prewarm for '{Name}' stopped")]
+    public static partial void Stopped(ILogger logger, string name);
+}

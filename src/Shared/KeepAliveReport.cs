@@ -1,0 +1,23 @@
+namespace Prewarm;
+
+/// <summary>What one keep-alive pass did.</summary>
+public sealed record KeepAliveReport
+{
+    /// <summary>The coordinator's state after the pass.</summary>
+    public required WarmupState State { get; init; }
+
+    /// <summary>Pooled connections that answered a ping.</summary>
+    public required int Validated { get; init; }
+
+    /// <summary>Pooled connections found dead and replaced.</summary>
+    public required int Replaced { get; init; }
+
+    /// <summary>Physical connections the pass opened (replacements and top-up).</summary>
+    public required int Opened { get; init; }
+
+    /// <summary>Wall time of the pass.</summary>
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary>Why the pass could not finish, redacted; null when it did.</summary>
+    public string? LastError { get; init; }
+}

@@ -1,0 +1,128 @@
+using System.Data.Common;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Prewarm;
+using Prewarm.Configuration;
+using Prewarm.Diagnostics;
+using Prewarm.Hosting;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Registers a prewarmed <see cref="NpgsqlDataSource"/>.</summary>
+public static class PrewarmNpgsqlExtensions
+{
+    /// <summary>
+    /// Registers one singleton <see cref="NpgsqlDataSource"/> (also as <see cref="DbDataSource"/>), its
+    /// <see cref="WarmupCoordinator"/>, a hosted service that warms it at host start, and a health check.
+    /// Configuration: <c>ConnectionStrings:{connectionName}</c> and the section <c>Prewarm:{connectionName}</c>.
+    /// </summary>
+    /// <param name="builder">The host builder (a Functions, ASP.NET Core or generic host builder).</param>
+    /// <param name="connectionName">The connection string's name, also the settings section's.</param>
+    /// <param name="configureSettings">Runs after configuration binding: set the warm-up work here.</param>
+    /// <param name="configureDataSourceBuilder">Runs last on Npgsql's own builder: anything Npgsql offers.</param>
+    public static void AddPrewarmedNpgsql(
+        this IHostApplicationBuilder builder,
+        string connectionName,
+        Action<PrewarmSettings>? configureSettings = null,
+        Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder = null) =>
+        AddCore(builder, connectionName, serviceKey: null, configureSettings, configureDataSourceBuilder);
+
+    /// <summary>As <see cref="AddPrewarmedNpgsql"/>, registered as keyed services under <paramref name="name"/>, for several databases.</summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="name">The connection string's name, the settings section's and the service key.</param>
+    /// <param name="configureSettings">Runs after configuration binding.</param>
+    /// <param name="configureDataSourceBuilder">Runs last on Npgsql's own builder.</param>
+    public static void AddKeyedPrewarmedNpgsql(
+        this IHostApplicationBuilder builder,
+        string name,
+        Action<PrewarmSettings>? configureSettings = null,
+        Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder = null) =>
+        AddCore(builder, name, serviceKey: name, configureSettings, configureDataSourceBuilder);
+
+    private static void AddCore(
+        IHostApplicationBuilder builder,
+        string connectionName,
+        string? serviceKey,
+        Action<PrewarmSettings>? configureSettings,
+        Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
+
+        var services = builder.Services;
+        var marker = new PrewarmRegistration(connectionName, serviceKey is not null);
+        if (services.Any(d => d.ServiceType == typeof(PrewarmRegistration) && marker.Equals(d.ImplementationInstance)))
+        {
+            return; // Idempotent: the first registration of a name wins.
+        }
+
+        var settings = SettingsLoader.Load(builder.Configuration, connectionName, configureSettings);
+        services.AddSingleton(marker);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+
+        NpgsqlDataSource CreateDataSource(IServiceProvider sp)
+        {
+            var dataSourceBuilder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
+            ConnectionStringDefaults.Apply(dataSourceBuilder.ConnectionStringBuilder);
+            dataSourceBuilder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
+            configureDataSourceBuilder?.Invoke(dataSourceBuilder);
+            ConnectionStringDefaults.KeepWarmConnections(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
+            return dataSourceBuilder.Build();
+        }
+
+        WarmupCoordinator CreateCoordinator(IServiceProvider sp, NpgsqlDataSource dataSource) => new(
+            connectionName,
+            dataSource,
+            settings,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<WarmupCoordinator>>() ?? NullLogger<WarmupCoordinator>.Instance,
+            new PrewarmInstrumentation(sp.GetRequiredService<IMeterFactory>(), connectionName),
+            new SecretRedactor(SettingsLoader.ParseConnectionString(settings, connectionName)));
+
+        Func<IServiceProvider, NpgsqlDataSource> dataSourceOf;
+        Func<IServiceProvider, WarmupCoordinator> coordinatorOf;
+        if (serviceKey is null)
+        {
+            services.TryAddSingleton(CreateDataSource);
+            services.TryAddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
+            services.TryAddTransient(sp => sp.GetRequiredService<NpgsqlDataSource>().CreateConnection());
+            services.TryAddSingleton(sp => CreateCoordinator(sp, sp.GetRequiredService<NpgsqlDataSource>()));
+            dataSourceOf = sp => sp.GetRequiredService<NpgsqlDataSource>();
+            coordinatorOf = sp => sp.GetRequiredService<WarmupCoordinator>();
+        }
+        else
+        {
+            services.TryAddKeyedSingleton(serviceKey, (sp, _) => CreateDataSource(sp));
+            services.TryAddKeyedSingleton<DbDataSource>(serviceKey, (sp, key) => sp.GetRequiredKeyedService<NpgsqlDataSource>(key));
+            services.TryAddKeyedTransient(serviceKey, (sp, key) => sp.GetRequiredKeyedService<NpgsqlDataSource>(key).CreateConnection());
+            services.TryAddKeyedSingleton(serviceKey, (sp, key) => CreateCoordinator(sp, sp.GetRequiredKeyedService<NpgsqlDataSource>(key)));
+            dataSourceOf = sp => sp.GetRequiredKeyedService<NpgsqlDataSource>(serviceKey);
+            coordinatorOf = sp => sp.GetRequiredKeyedService<WarmupCoordinator>(serviceKey);
+        }
+
+        // Not AddHostedService: it de-duplicates by type, which would drop every keyed source but the first.
+        services.AddSingleton<IHostedService>(sp => new WarmupHostedService(
+            coordinatorOf(sp),
+            dataSourceOf(sp),
+            settings,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<WarmupHostedService>>() ?? NullLogger<WarmupHostedService>.Instance));
+
+        if (!settings.DisableHealthChecks)
+        {
+            services.AddHealthChecks().Add(new HealthCheckRegistration(
+                $"prewarm_{connectionName}",
+                sp => new PrewarmHealthCheck(coordinatorOf(sp)),
+                failureStatus: null,
+                tags: ["prewarm", "ready"]));
+        }
+    }
+
+    private sealed record PrewarmRegistration(string Name, bool Keyed);
+}

@@ -1,0 +1,359 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Polly.Retry;
+using Prewarm.Diagnostics;
+using Prewarm.Resilience;
+using Prewarm.Warmup;
+
+namespace Prewarm;
+
+/// <summary>
+/// Owns the warm state of one prewarmed <see cref="NpgsqlDataSource"/>: runs warm-ups (one at a time), keeps the pool
+/// valid, and lets invocations wait, bounded, until it is warm. Resolve it from DI (keyed by name for keyed sources).
+/// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "Lives as long as the host; its token source holds no timer and is cancelled at stop.")]
+public sealed class WarmupCoordinator
+{
+    private static readonly Task<bool> s_true = Task.FromResult(true);
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PrewarmSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly PrewarmInstrumentation _instrumentation;
+    private readonly SecretRedactor _redactor;
+    private readonly ConnectionWarmer _warmer;
+    private readonly WarmupPipelines _pipelines;
+    private readonly KeepAlivePass _keepAlive;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Lock _lock = new();
+
+    private volatile WarmupState _state = WarmupState.Cold;
+    private volatile WarmupReport? _lastReport;
+    private TaskCompletionSource<bool> _settled = NewSettled();
+    private Task<WarmupReport>? _run;
+    private int _runAttempts;
+
+    internal WarmupCoordinator(
+        string name,
+        NpgsqlDataSource dataSource,
+        PrewarmSettings settings,
+        TimeProvider time,
+        ILogger<WarmupCoordinator> logger,
+        PrewarmInstrumentation instrumentation,
+        SecretRedactor redactor)
+    {
+        Name = name;
+        _dataSource = dataSource;
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+        _instrumentation = instrumentation;
+        _redactor = redactor;
+        _warmer = new ConnectionWarmer(dataSource, settings, time);
+        _pipelines = new WarmupPipelines(settings, time, OnRetryAsync);
+        _keepAlive = new KeepAlivePass(dataSource, settings, _warmer);
+    }
+
+    /// <summary>The connection name this coordinator warms (<c>ConnectionStrings:{Name}</c>).</summary>
+    public string Name { get; }
+
+    /// <summary>The current state.</summary>
+    public WarmupState State => _state;
+
+    /// <summary>The last finished warm-up run, or the failure of the attempt in progress; null before the first.</summary>
+    public WarmupReport? LastReport => _lastReport;
+
+    /// <summary>The configured <see cref="PrewarmSettings.GateTimeout"/>, for invocation gates.</summary>
+    public TimeSpan GateTimeout => _settings.GateTimeout;
+
+    /// <summary>The configured <see cref="PrewarmSettings.WarmConnections"/>.</summary>
+    public int WarmConnections => _settings.WarmConnections;
+
+    internal CancellationToken Stopping => _lifetime.Token;
+
+    /// <summary>
+    /// Warms the pool unless it is warm. Single-flight: callers that arrive while a run is in progress share it.
+    /// Cancelling <paramref name="cancellationToken"/> stops this caller's wait, not the run.
+    /// </summary>
+    public Task<WarmupReport> EnsureWarmAsync(CancellationToken cancellationToken = default)
+    {
+        Task<WarmupReport> run;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_state == WarmupState.Stopped, this);
+            if (_run is { IsCompleted: false })
+            {
+                run = _run;
+            }
+            else if (_state == WarmupState.Warm && _lastReport is { } warm)
+            {
+                return Task.FromResult(warm);
+            }
+            else
+            {
+                SetState(WarmupState.Warming);
+                _run = run = Task.Run(RunAsync);
+            }
+        }
+
+        return run.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The readiness gate: true at once when warm (no allocation); otherwise waits up to <paramref name="timeout"/>
+    /// for a run in progress. False at once when the last attempt failed, so callers fail fast instead of queueing.
+    /// </summary>
+    public Task<bool> WaitForWarmAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (_state == WarmupState.Warm)
+        {
+            _instrumentation.GatePassedWarm();
+            return s_true;
+        }
+
+        return WaitUntilSettledAsync(timeout, cancellationToken);
+    }
+
+    /// <summary>
+    /// Validates the idle pooled connections with a ping, replaces dead ones and tops the pool up to
+    /// <see cref="PrewarmSettings.WarmConnections"/>, never holding more than that many at once. When the pool is not
+    /// warm, runs (or joins) a warm-up instead.
+    /// </summary>
+    public async Task<KeepAliveReport> RunKeepAliveAsync(CancellationToken cancellationToken = default)
+    {
+        var started = _time.GetTimestamp();
+        if (_state != WarmupState.Warm)
+        {
+            var report = await EnsureWarmAsync(cancellationToken).ConfigureAwait(false);
+            return new KeepAliveReport
+            {
+                State = report.State, Validated = 0, Replaced = 0, Opened = report.ConnectionsWarmed,
+                Duration = _time.GetElapsedTime(started), LastError = report.State == WarmupState.Warm ? null : report.LastError,
+            };
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        try
+        {
+            var counts = await _pipelines.Attempt.ExecuteAsync(_keepAlive.RunAsync, linked.Token).ConfigureAwait(false);
+            Log.KeepAliveFinished(_logger, Name, counts.Validated, counts.Replaced, counts.Opened);
+            return new KeepAliveReport
+            {
+                State = _state, Validated = counts.Validated, Replaced = counts.Replaced, Opened = counts.Opened,
+                Duration = _time.GetElapsedTime(started),
+            };
+        }
+        catch (Exception ex) when (!linked.IsCancellationRequested)
+        {
+            var reason = _redactor.Describe(ex);
+            Log.KeepAliveFailed(_logger, Name, reason);
+            return new KeepAliveReport
+            {
+                State = _state, Validated = 0, Replaced = 0, Opened = 0, Duration = _time.GetElapsedTime(started), LastError = reason,
+            };
+        }
+    }
+
+    /// <summary>Host stopping: cancels warm-up and keep-alive; waiters are released with false.</summary>
+    internal void Stop()
+    {
+        lock (_lock)
+        {
+            if (_state == WarmupState.Stopped)
+            {
+                return;
+            }
+
+            SetState(WarmupState.Stopped);
+        }
+
+        _lifetime.Cancel();
+        Log.Stopped(_logger, Name);
+    }
+
+    private async Task<bool> WaitUntilSettledAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        if (_state == WarmupState.Cold)
+        {
+            Observe(EnsureWarmAsync(CancellationToken.None));
+        }
+
+        Task<bool> settled;
+        lock (_lock)
+        {
+            if (_state is WarmupState.Degraded or WarmupState.Stopped)
+            {
+                _instrumentation.GateWaited(_state == WarmupState.Degraded ? "degraded" : "stopped", TimeSpan.Zero);
+                return false;
+            }
+
+            settled = _settled.Task;
+        }
+
+        bool warm;
+        string outcome;
+        try
+        {
+            warm = await settled.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            outcome = warm ? "waited" : "degraded";
+        }
+        catch (TimeoutException)
+        {
+            warm = false;
+            outcome = "timeout";
+        }
+
+        _instrumentation.GateWaited(outcome, _time.GetElapsedTime(started));
+        return warm;
+    }
+
+    private async Task<WarmupReport> RunAsync()
+    {
+        var token = _lifetime.Token;
+        using var activity = PrewarmInstrumentation.StartWarmup();
+        activity?.SetTag("prewarm.name", Name);
+        var started = _time.GetTimestamp();
+        Volatile.Write(ref _runAttempts, 0);
+        Exception? lastFailure = null;
+        Log.WarmupStarted(_logger, Name, _settings.WarmConnections);
+
+        WarmupReport report;
+        try
+        {
+            var attempt = await _pipelines.Run.ExecuteAsync(
+                async ct =>
+                {
+                    Interlocked.Increment(ref _runAttempts);
+                    _instrumentation.Attempt();
+                    try
+                    {
+                        return await _warmer.WarmOnceAsync(ct).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        lastFailure = ex;
+                        throw;
+                    }
+                },
+                token).ConfigureAwait(false);
+
+            _keepAlive.Remember(attempt.BackendPids);
+            report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, lastFailure);
+            Settle(WarmupState.Warm, report);
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            report = Report(WarmupState.Stopped, 0, started, null, lastFailure);
+            _lastReport = report;
+        }
+        catch (Exception ex)
+        {
+            report = Report(WarmupState.Degraded, 0, started, null, ex);
+            Settle(WarmupState.Degraded, report);
+            if (FailureClassifier.IsTransient(ex))
+            {
+                Log.WarmupRunFailed(_logger, Name, report.Attempts, _settings.RetryMaxDelay.TotalMilliseconds, report.LastError!);
+                Observe(RerunLaterAsync());
+            }
+            else
+            {
+                Log.WarmupFailedPermanently(_logger, Name, report.SqlState, report.LastError!);
+            }
+        }
+
+        activity?.SetTag("prewarm.state", report.State.ToString());
+        activity?.SetTag("prewarm.connections", report.ConnectionsWarmed);
+        Log.WarmupFinished(_logger, Name, report.State, report.ConnectionsWarmed, report.Duration.TotalMilliseconds, report.Attempts);
+        _instrumentation.WarmupFinished(report);
+        return report;
+    }
+
+    // After a run gives up on a transient failure, the next one starts one backoff step later, so the pool turns
+    // warm by itself once the database is back, without a restart and without a retry storm.
+    private async Task RerunLaterAsync()
+    {
+        await Task.Delay(_settings.RetryMaxDelay, _time, _lifetime.Token).ConfigureAwait(false);
+        Task? previous;
+        lock (_lock)
+        {
+            previous = _run;
+        }
+
+        if (previous is not null)
+        {
+            await previous.ConfigureAwait(false);
+        }
+
+        await EnsureWarmAsync(_lifetime.Token).ConfigureAwait(false);
+    }
+
+    private ValueTask OnRetryAsync(OnRetryArguments<object> args)
+    {
+        if (args.Outcome.Exception is { } ex)
+        {
+            var report = Report(WarmupState.Degraded, 0, _time.GetTimestamp(), null, ex);
+            Settle(WarmupState.Degraded, report);
+            Log.WarmupRetrying(_logger, Name, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, report.LastError!);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private WarmupReport Report(WarmupState state, int warmed, long started, IReadOnlyDictionary<string, TimeSpan>? phases, Exception? failure) => new()
+    {
+        State = state,
+        ConnectionsRequested = _settings.WarmConnections,
+        ConnectionsWarmed = warmed,
+        Attempts = Volatile.Read(ref _runAttempts),
+        Duration = _time.GetElapsedTime(started),
+        Phases = phases ?? new Dictionary<string, TimeSpan>(),
+        LastError = failure is null ? null : _redactor.Describe(failure),
+        SqlState = failure is null ? null : FailureClassifier.SqlStateOf(failure),
+        CompletedAt = _time.GetUtcNow(),
+    };
+
+    private void Settle(WarmupState state, WarmupReport report)
+    {
+        lock (_lock)
+        {
+            if (_state == WarmupState.Stopped)
+            {
+                return;
+            }
+
+            _lastReport = report;
+            SetState(state);
+        }
+    }
+
+    // Called under _lock. Waiters hold the current _settled task: it completes true on Warm and false on a failure;
+    // leaving a settled state starts a fresh one so new waiters wait for the new outcome.
+    private void SetState(WarmupState state)
+    {
+        _state = state;
+        switch (state)
+        {
+            case WarmupState.Warm:
+                _settled.TrySetResult(true);
+                break;
+            case WarmupState.Degraded or WarmupState.Stopped:
+                _settled.TrySetResult(false);
+                break;
+            default:
+                if (_settled.Task.IsCompleted)
+                {
+                    _settled = NewSettled();
+                }
+
+                break;
+        }
+    }
+
+    private static TaskCompletionSource<bool> NewSettled() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+}

@@ -1,0 +1,32 @@
+namespace Prewarm;
+
+/// <summary>What one warm-up run did. Never contains a password, a token or a connection string.</summary>
+public sealed record WarmupReport
+{
+    /// <summary>The state the run left the coordinator in.</summary>
+    public required WarmupState State { get; init; }
+
+    /// <summary>The number of connections the run was asked to warm (<see cref="PrewarmSettings.WarmConnections"/>).</summary>
+    public required int ConnectionsRequested { get; init; }
+
+    /// <summary>The number of physical connections opened, warmed and returned to the pool idle.</summary>
+    public required int ConnectionsWarmed { get; init; }
+
+    /// <summary>Attempts the run made, the first included.</summary>
+    public required int Attempts { get; init; }
+
+    /// <summary>Wall time of the whole run, retries and backoff included.</summary>
+    public required TimeSpan Duration { get; init; }
+
+    /// <summary>Wall time per phase of the successful attempt: <c>token</c>, <c>open</c>, <c>work</c>.</summary>
+    public required IReadOnlyDictionary<string, TimeSpan> Phases { get; init; }
+
+    /// <summary>The last failure, redacted: exception type, SQLSTATE and message; null when the run succeeded first time.</summary>
+    public string? LastError { get; init; }
+
+    /// <summary>The SQLSTATE of the last failure when the server sent one (for example <c>28P01</c>).</summary>
+    public string? SqlState { get; init; }
+
+    /// <summary>When the run ended.</summary>
+    public required DateTimeOffset CompletedAt { get; init; }
+}
