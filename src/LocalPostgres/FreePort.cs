@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Prewarm.LocalPostgres;
+
+internal static class FreePort
+{
+    /// <summary>A port the kernel just had free on loopback; another process may still take it before the server binds, which start-up retries cover.</summary>
+    public static int Next()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}
