@@ -114,7 +114,7 @@ function main() {
     process.exit(1);
   }
   const index = new TypeIndex(typesDir);
-  console.log(`bicep-check: type data for ${index.byName.size} resource types from ${path.relative(repoRoot, typesDir) || typesDir}`);
+  console.log(`type data: ${index.byName.size} resource types from ${path.relative(repoRoot, typesDir) || typesDir}`);
 
   // 1. The real templates: each .bicep file under infra/bicep is one check; so is each side file.
   const mainFile = path.join(infraDir, 'main.bicep');

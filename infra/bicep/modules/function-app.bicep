@@ -39,7 +39,7 @@ param applicationInsightsName string
 @description('Optional. Flex Consumption: always-ready instances for the http group.')
 param alwaysReadyInstanceCount int = 1
 
-@minValue(1)
+@minValue(40)
 @maxValue(1000)
 @description('Optional. Flex Consumption: the most instances the app scales out to.')
 param maximumInstanceCount int = 100
@@ -103,7 +103,6 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      http20Enabled: true
       linuxFxVersion: isFlex ? null : 'DOTNET-ISOLATED|10.0'
       minimumElasticInstanceCount: isFlex ? null : premiumMinimumInstanceCount
     }
@@ -123,12 +122,12 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         version: '10.0'
       }
       scaleAndConcurrency: {
-        alwaysReady: [
+        alwaysReady: alwaysReadyInstanceCount > 0 ? [
           {
             name: 'http'
             instanceCount: alwaysReadyInstanceCount
           }
-        ]
+        ] : []
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }

@@ -164,7 +164,26 @@ function checkOutputs(t, report, isEntry) {
   }
 }
 
+// Mirrors the linter's no-unused-params / no-unused-vars / no-unused-existing-resources (warnings fail here).
+function checkUnused(t, report) {
+  const used = new Set();
+  walk(t.root, (n) => {
+    if (n.type !== 'identifier') return;
+    const parent = n.parent;
+    const isKey = parent && parent.type === 'object_property' && parent.namedChild(0).id === n.id;
+    const isDeclName = parent && /_declaration$/.test(parent.type) && parent.namedChild(0).id === n.id;
+    if (!isKey && !isDeclName) used.add(n.text);
+  });
+  const decls = [
+    ...t.params.map((p) => ['param', p]),
+    ...t.vars.map((v) => ['var', v]),
+    ...t.resources.filter((r) => r.existing).map((r) => ['existing resource', r]),
+  ];
+  for (const [kind, d] of decls) if (!used.has(d.name)) report(d.node, 'unused', `${kind} '${d.name}' is never used`);
+}
+
 function checkFile(t, report, isEntry) {
+  checkUnused(t, report);
   checkResourceRules(t, report);
   checkSecrets(t, report);
   checkParams(t, report);
