@@ -1,6 +1,7 @@
 'use strict';
 // Parses a .bicep file with tree-sitter-bicep and extracts its declarations in a form the checks can walk.
 const fs = require('fs');
+const path = require('path');
 const Parser = require('tree-sitter');
 const Bicep = require('tree-sitter-bicep');
 
@@ -188,7 +189,7 @@ function parseFile(file) {
 // Every .bicep file below dir, sorted.
 function bicepFilesUnder(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = require('path').join(dir, e.name);
+    const full = path.join(dir, e.name);
     if (e.isDirectory()) return bicepFilesUnder(full);
     return e.name.endsWith('.bicep') ? [full] : [];
   }).sort();

@@ -3,7 +3,7 @@
 // Only what the source states literally is judged: an expression is checked for the property's existence only.
 const fs = require('fs');
 const path = require('path');
-const { unwrap, namedChildren, stringLiteral, objectProperties, getProperty, branches, pos } = require('./template');
+const { unwrap, namedChildren, stringLiteral, objectProperties, getProperty, branches } = require('./template');
 
 const FLAG_REQUIRED = 1;
 const FLAG_READONLY = 2;
@@ -249,4 +249,4 @@ function checkResource(index, res, report) {
   new BodyChecker(rt, report).checkBody(res.body);
 }
 
-module.exports = { TypeIndex, checkResource, classify, pos };
+module.exports = { TypeIndex, checkResource, classify };
