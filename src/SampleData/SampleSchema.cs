@@ -24,18 +24,28 @@ public static class SampleSchema
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using (transaction.ConfigureAwait(false))
-            {
-                // Without parameters Npgsql sends both statements in one simple-protocol round trip, in order.
-                var command = new NpgsqlCommand(LockSql + ";\n" + Sql, connection, transaction);
-                await using (command.ConfigureAwait(false))
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+            await EnsureAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
-                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>As <see cref="EnsureAsync(NpgsqlDataSource, CancellationToken)"/>, on a connection the caller holds open (warm-up work, say).</summary>
+    /// <param name="connection">An open connection with no transaction in progress.</param>
+    /// <param name="cancellationToken">Cancels the work.</param>
+    /// <returns>A task that completes when the schema exists.</returns>
+    public static async Task EnsureAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            // Without parameters Npgsql sends both statements in one simple-protocol round trip, in order.
+            var command = new NpgsqlCommand(LockSql + ";\n" + Sql, connection, transaction);
+            await using (command.ConfigureAwait(false))
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

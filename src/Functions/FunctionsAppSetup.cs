@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Prewarm.Functions.Gate;
+using Prewarm.Functions.Health;
+using Prewarm.Functions.Warmup;
+
+namespace Prewarm.Functions;
+
+// Everything the app registers, on any IHostApplicationBuilder: Program.cs calls it on the Functions builder, the
+// tests on a plain HostApplicationBuilder, so both run the same composition.
+internal static class FunctionsAppSetup
+{
+    public const string ConnectionName = "postgres";
+
+    public static void AddPrewarmFunctionsApp(this IHostApplicationBuilder builder)
+    {
+        // Checked here, like the library checks ConnectionStrings:postgres: a bad setting stops the worker at startup
+        // with the key to fix. The timer extension, which would reject it too, runs in the host, not in this process.
+        var options = FunctionsAppOptions.Load(builder.Configuration);
+        builder.Services.AddSingleton(options);
+
+        var warmupWork = new SampleWarmupWork();
+        builder.AddPrewarmedNpgsql(
+            ConnectionName,
+            settings =>
+            {
+                settings.WarmupWork = warmupWork.RunAsync;
+                // The KeepAlive timer function runs the pass; the library's own loop would ping the same connections twice.
+                settings.KeepAliveInterval = TimeSpan.Zero;
+            },
+            // Npgsql tags its pool metrics with this name; the default is the connection string.
+            dataSource => dataSource.Name = ConnectionName);
+
+        builder.Services.AddSingleton<GateMetrics>();
+        builder.Services.AddSingleton<KeepAliveHistory>();
+        builder.Services.AddSingleton(_ => new PoolStatistics(ConnectionName));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.Logging;
+
+namespace Prewarm.Functions.Gate;
+
+// The readiness gate every invocation passes. The Warmup trigger is only a hint (it does not fire on Consumption or
+// on restarts, and requests can arrive before it ends: azure-functions-host #9737, #9181), so the function bodies
+// must not be the first to touch a cold pool. Waits up to GateTimeout for Warm; then an HTTP caller gets a 503 with
+// Retry-After instead of a 500 after Npgsql's connect timeout, and any other trigger fails fast with a clear exception.
+// UseMiddleware<T> registers it as a singleton: it holds no per-invocation state.
+internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMetrics metrics, ILogger<WarmupGateMiddleware> logger)
+    : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        var functionName = context.FunctionDefinition.Name;
+        if (FunctionNames.BypassGate(functionName))
+        {
+            await next(context);
+            return;
+        }
+
+        var warmOnArrival = coordinator.State == WarmupState.Warm;
+        if (warmOnArrival || await coordinator.WaitForWarmAsync(coordinator.GateTimeout, context.CancellationToken))
+        {
+            if (warmOnArrival)
+            {
+                metrics.Warm(functionName);
+            }
+            else
+            {
+                metrics.Cold(functionName);
+                Log.GateWaitedForWarm(logger, functionName, coordinator.Name);
+            }
+
+            await next(context);
+            return;
+        }
+
+        metrics.Rejected(functionName);
+        var state = coordinator.State;
+        Log.GateRejected(logger, functionName, coordinator.Name, state, coordinator.GateTimeout.TotalSeconds);
+        if (context.GetHttpContext() is { } httpContext)
+        {
+            await WriteServiceUnavailableAsync(httpContext.Response, state, context.CancellationToken);
+            return;
+        }
+
+        throw new DatabaseNotReadyException(
+            $"Function '{functionName}' did not run: the database '{coordinator.Name}' is not warm ({state}) " +
+            $"after waiting up to {coordinator.GateTimeout.TotalSeconds:0.#} s. Its last error is in the Health function.");
+    }
+
+    private async Task WriteServiceUnavailableAsync(HttpResponse response, WarmupState state, CancellationToken cancellationToken)
+    {
+        // A client that retries after the gate timeout finds either a warm pool or a decided failure, not the same wait.
+        var retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(coordinator.GateTimeout.TotalSeconds));
+        response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        response.Headers.CacheControl = "no-store";
+        response.ContentType = "text/plain; charset=utf-8";
+        await response.WriteAsync(
+            $"The database is not ready yet (warm-up state: {state}). Retry after {retryAfterSeconds} s.", cancellationToken);
+    }
+}

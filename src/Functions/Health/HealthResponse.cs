@@ -1,0 +1,48 @@
+using Prewarm.Functions.Warmup;
+
+namespace Prewarm.Functions.Health;
+
+// What Health returns. Built from the library's reports, which carry redacted errors and no connection string;
+// nothing here reads settings, so nothing here can leak one.
+internal sealed record HealthResponse(
+    string Name,
+    string State,
+    int WarmConnections,
+    PoolNumbers? Pool,
+    WarmupSummary? LastWarmup,
+    KeepAliveSummary? LastKeepAlive)
+{
+    public static HealthResponse From(WarmupCoordinator coordinator, PoolNumbers? pool, KeepAliveHistory.Entry? keepAlive) => new(
+        coordinator.Name,
+        coordinator.State.ToString(),
+        coordinator.WarmConnections,
+        pool,
+        coordinator.LastReport is { } r
+            ? new WarmupSummary(
+                r.State.ToString(), r.ConnectionsRequested, r.ConnectionsWarmed, r.Attempts, r.Duration.TotalMilliseconds,
+                r.Phases.ToDictionary(p => p.Key, p => p.Value.TotalMilliseconds), r.LastError, r.SqlState, r.CompletedAt)
+            : null,
+        keepAlive is { Report: var k }
+            ? new KeepAliveSummary(k.State.ToString(), k.Validated, k.Replaced, k.Opened, k.Duration.TotalMilliseconds, k.LastError, keepAlive.CompletedAt)
+            : null);
+}
+
+internal sealed record WarmupSummary(
+    string State,
+    int ConnectionsRequested,
+    int ConnectionsWarmed,
+    int Attempts,
+    double DurationMs,
+    IReadOnlyDictionary<string, double> PhasesMs,
+    string? LastError,
+    string? SqlState,
+    DateTimeOffset CompletedAt);
+
+internal sealed record KeepAliveSummary(
+    string State,
+    int Validated,
+    int Replaced,
+    int Opened,
+    double DurationMs,
+    string? LastError,
+    DateTimeOffset CompletedAt);

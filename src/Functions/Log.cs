@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Prewarm.Functions;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "Gate: {FunctionName} waited for '{Name}' to warm, then ran.")]
+    public static partial void GateWaitedForWarm(ILogger logger, string functionName, string name);
+
+    [LoggerMessage(2, LogLevel.Warning, "Gate: {FunctionName} rejected, '{Name}' is {State} after waiting up to {GateTimeoutSeconds} s.")]
+    public static partial void GateRejected(ILogger logger, string functionName, string name, WarmupState state, double gateTimeoutSeconds);
+
+    [LoggerMessage(3, LogLevel.Information, "Warmup: '{Name}' is warm, {Connections} connection(s) in {DurationMs} ms after {Attempts} attempt(s).")]
+    public static partial void WarmupFunctionWarm(ILogger logger, string name, int connections, double durationMs, int attempts);
+
+    [LoggerMessage(4, LogLevel.Error, "Warmup: '{Name}' is not warm after {TimeoutSeconds} s (state {State}); the gate covers invocations until it is.")]
+    public static partial void WarmupFunctionTimedOut(ILogger logger, string name, double timeoutSeconds, WarmupState state);
+
+    [LoggerMessage(5, LogLevel.Error, "Warmup: '{Name}' is {State} after {Attempts} attempt(s): {LastError}")]
+    public static partial void WarmupFunctionFailed(ILogger logger, string name, WarmupState state, int attempts, string? lastError);
+
+    [LoggerMessage(6, LogLevel.Warning, "KeepAlive: past due for '{Name}' (last {Last}, next {Next}); running one pass.")]
+    public static partial void KeepAlivePastDue(ILogger logger, string name, DateTime? last, DateTime? next);
+
+    [LoggerMessage(7, LogLevel.Information, "KeepAlive: '{Name}' is {State}: {Validated} validated, {Replaced} replaced, {Opened} opened in {DurationMs} ms.")]
+    public static partial void KeepAliveDone(ILogger logger, string name, WarmupState state, int validated, int replaced, int opened, double durationMs);
+
+    [LoggerMessage(8, LogLevel.Warning, "KeepAlive: '{Name}' is {State}; the pass failed: {LastError}")]
+    public static partial void KeepAliveFailed(ILogger logger, string name, WarmupState state, string lastError);
+}
