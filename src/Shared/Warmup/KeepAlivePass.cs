@@ -7,6 +7,10 @@ namespace Prewarm.Warmup;
 // after a server restart or an idle cut by a load balancer is the one that finds the corpse.
 internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, ConnectionWarmer warmer)
 {
+    // When a connection dies of 57P01/57P02 Npgsql clears the whole pool, so connections this pass held and found
+    // alive are closed as they are handed back. A second round then finds the pool short and tops it up.
+    private const int MaxRounds = 3;
+
     private readonly Lock _lock = new();
     private HashSet<int> _knownPids = [];
 
@@ -23,9 +27,26 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
         HashSet<int> known;
         lock (_lock)
         {
-            known = _knownPids;
+            known = [.. _knownPids];
         }
 
+        var total = new KeepAliveCounts(0, 0, 0);
+        for (var round = 0; round < MaxRounds; round++)
+        {
+            var counts = await RunRoundAsync(known, cancellationToken).ConfigureAwait(false);
+            total = new KeepAliveCounts(round == 0 ? counts.Validated : total.Validated, total.Replaced + counts.Replaced, total.Opened + counts.Opened);
+            if (counts.Replaced == 0)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    // `known` holds every backend seen before or during this pass: a connection is counted as opened only once.
+    private async Task<KeepAliveCounts> RunRoundAsync(HashSet<int> known, CancellationToken cancellationToken)
+    {
         int validated = 0, replaced = 0, opened = 0;
         var connections = new NpgsqlConnection?[settings.WarmConnections];
         try
@@ -36,7 +57,12 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
                 for (var attempt = 0; attempt <= settings.WarmConnections; attempt++)
                 {
                     var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-                    var isNew = !known.Contains(connection.ProcessID);
+                    bool isNew;
+                    lock (known)
+                    {
+                        isNew = known.Add(connection.ProcessID);
+                    }
+
                     if (isNew)
                     {
                         Interlocked.Increment(ref opened);

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The main job: the cold-start lab. With no --connection it starts its own throwaway PostgreSQL (TLS, scram).
+#   ./run.sh                      -> prewarm compare (none vs select1 vs prewarm, fresh processes) into artifacts/compare
+#   ./run.sh probe --connection "Host=...;Username=...;Password=..."
+set -euo pipefail
+cd "$(dirname "$0")"
+bash scripts/ensure-deps.sh
+dotnet build src/Lab -c Release -v q -nologo >/dev/null
+[ $# -eq 0 ] && set -- compare
+exec dotnet src/Lab/bin/Release/net10.0/prewarm.dll "$@"

@@ -1,0 +1,39 @@
+using Prewarm.LocalPostgres;
+
+namespace Prewarm.Tests.Infrastructure;
+
+// What the server itself sees: the backends of one application name in pg_stat_activity.
+public static class ServerView
+{
+    public static async Task<int[]> BackendPidsAsync(this PostgresCluster cluster, string applicationName)
+    {
+        var pids = await cluster.ScalarAsync<int[]>(
+            $"SELECT coalesce(array_agg(pid ORDER BY pid), '{{}}') FROM pg_stat_activity WHERE application_name = '{applicationName}' AND backend_type = 'client backend'");
+        return pids ?? [];
+    }
+
+    public static Task TerminateAsync(this PostgresCluster cluster, string applicationName) =>
+        cluster.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{applicationName}'");
+
+    // Backends leave pg_stat_activity asynchronously after a client closes or is terminated; there is no event to
+    // wait on, so this polls the server, bounded. It synchronises with the server, not with the code under test.
+    public static async Task<int[]> WaitForBackendCountAsync(this PostgresCluster cluster, string applicationName, int expected)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            var pids = await cluster.BackendPidsAsync(applicationName);
+            if (pids.Length == expected)
+            {
+                return pids;
+            }
+
+            if (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Expected {expected} backends for '{applicationName}', the server shows {pids.Length}.");
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+}

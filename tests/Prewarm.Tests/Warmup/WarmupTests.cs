@@ -1,0 +1,143 @@
+using Npgsql;
+using Prewarm.Tests.Infrastructure;
+
+namespace Prewarm.Tests.Warmup;
+
+[Collection(PostgresTests.Name)]
+public sealed class WarmupTests(PostgresFixture pg)
+{
+    public static TheoryData<bool> KeyedAndUnkeyed => new() { false, true };
+
+    [Theory]
+    [MemberData(nameof(KeyedAndUnkeyed))]
+    public async Task HostStart_OpensNPhysicalConnectionsAndRunsTheWorkOnEach_BeforeAnyRequest(bool keyed)
+    {
+        var workRuns = 0;
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s =>
+        {
+            s.WarmConnections = 3;
+            s.WarmupQueries.Add("SELECT 1 AS one, now() AS at, 'x'::text AS t");
+            s.WarmupWork = (_, _) =>
+            {
+                Interlocked.Increment(ref workRuns);
+                return Task.CompletedTask;
+            };
+        }, keyed: keyed);
+
+        await app.StartAsync();
+        var report = await app.Coordinator.EnsureWarmAsync();
+
+        Assert.Equal(WarmupState.Warm, app.Coordinator.State);
+        Assert.Equal(3, report.ConnectionsWarmed);
+        Assert.Equal(1, report.Attempts);
+        Assert.Equal(3, workRuns);
+        Assert.Contains("open", report.Phases.Keys);
+        Assert.Equal(3, (await pg.Cluster.BackendPidsAsync(appName)).Length);
+    }
+
+    [Fact]
+    public async Task FirstRequestAfterWarmup_RunsOnAWarmedConnection_OpeningNoNewOne()
+    {
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s => s.WarmConnections = 3);
+        await app.StartAsync();
+        await app.Coordinator.EnsureWarmAsync();
+        var warmed = await pg.Cluster.BackendPidsAsync(appName);
+
+        Assert.True(await app.Coordinator.WaitForWarmAsync(TimeSpan.FromSeconds(1)));
+        await using var connection = await app.DataSource.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        var pid = (int)(await command.ExecuteScalarAsync())!;
+
+        Assert.Contains(pid, warmed);
+        Assert.Equal(warmed, await pg.Cluster.BackendPidsAsync(appName));
+    }
+
+    [Fact]
+    public async Task WarmupWork_RunsOnAllConnectionsAtOnce_NotOneAfterAnother()
+    {
+        // Each connection's work waits until every connection is in its work: sequential warm-up never gets there.
+        const int n = 4;
+        var arrived = 0;
+        var allThere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = TestApp.Create(pg.AppConnectionString(out _), s =>
+        {
+            s.WarmConnections = n;
+            s.WarmupWork = async (_, ct) =>
+            {
+                if (Interlocked.Increment(ref arrived) == n)
+                {
+                    allThere.TrySetResult();
+                }
+
+                await allThere.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+            };
+        });
+
+        var report = await app.Coordinator.EnsureWarmAsync();
+
+        Assert.Equal(WarmupState.Warm, report.State);
+        Assert.Equal(n, report.ConnectionsWarmed);
+    }
+
+    [Fact]
+    public async Task ConcurrentEnsureWarm_ShareOneRun()
+    {
+        var workRuns = 0;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s =>
+        {
+            s.WarmConnections = 2;
+            s.WarmupWork = async (_, ct) =>
+            {
+                Interlocked.Increment(ref workRuns);
+                await release.Task.WaitAsync(ct);
+            };
+        });
+
+        var callers = Enumerable.Range(0, 8).Select(_ => app.Coordinator.EnsureWarmAsync()).ToArray();
+        Assert.Equal(WarmupState.Warming, app.Coordinator.State);
+        release.SetResult();
+        var reports = await Task.WhenAll(callers);
+
+        Assert.All(reports, r => Assert.Same(reports[0], r));
+        Assert.Equal(2, workRuns);
+        Assert.Equal(2, (await pg.Cluster.BackendPidsAsync(appName)).Length);
+    }
+
+    [Fact]
+    public async Task WarmedConnections_OutliveConnectionIdleLifetime()
+    {
+        const string pruneFast = "Connection Idle Lifetime=2;Connection Pruning Interval=1";
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName, extra: pruneFast), s => s.WarmConnections = 2);
+        await app.Coordinator.EnsureWarmAsync();
+        var warmed = await pg.Cluster.BackendPidsAsync(appName);
+
+        // A control pool with the same idle lifetime but no warm-up: once the pruner has emptied it, it has had
+        // every chance to prune the warmed pool too.
+        await using var control = NpgsqlDataSource.Create(pg.AppConnectionString(out var controlName, extra: pruneFast));
+        await using (var c1 = await control.OpenConnectionAsync())
+        await using (var c2 = await control.OpenConnectionAsync())
+        {
+            Assert.Equal(2, (await pg.Cluster.BackendPidsAsync(controlName)).Length);
+        }
+
+        await pg.Cluster.WaitForBackendCountAsync(controlName, 0);
+
+        Assert.Equal(warmed, await pg.Cluster.BackendPidsAsync(appName));
+    }
+
+    [Fact]
+    public async Task BlockUntilWarm_HostStartReturnsWarm()
+    {
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s =>
+        {
+            s.WarmConnections = 2;
+            s.StartupMode = PrewarmStartupMode.BlockUntilWarm;
+        });
+
+        await app.StartAsync();
+
+        Assert.Equal(WarmupState.Warm, app.Coordinator.State);
+        Assert.Equal(2, (await pg.Cluster.BackendPidsAsync(appName)).Length);
+    }
+}
