@@ -1,0 +1,160 @@
+using Microsoft.Azure.Functions.Worker;
+using Prewarm.Functions.Api;
+using Prewarm.Functions.Gate;
+using Prewarm.Functions.Tests.Doubles;
+using Prewarm.Functions.Tests.Infrastructure;
+using Xunit;
+
+namespace Prewarm.Functions.Tests.Gate;
+
+// Doubles: FunctionsAppHost stands in for the worker host, TestFunctionContext for the worker's FunctionContext,
+// HttpExchange for the request the ASP.NET Core integration proxies. The gate, the functions, the library and
+// PostgreSQL are the real ones.
+[Collection(PostgresTests.Name)]
+public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
+{
+    // Generous bound on awaits that must end; never an assertion on how long they took.
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Invoke_DuringWarmup_WaitsThenRunsOnAWarmedConnection()
+    {
+        await using var app = FunctionsAppHost.Create(postgres);
+        using var metrics = new GateMetricsRecorder(app.Services);
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
+        await app.StartAsync();
+        Assert.Equal(WarmupState.Warming, app.Coordinator.State);
+
+        WarmupState? stateWhenRun = null;
+        IReadOnlySet<int> warmedPids = new HashSet<int>();
+        int? invocationPid = null;
+        HttpExchange? http = null;
+        var invocation = app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, http = new HttpExchange(app.Services)), async context =>
+        {
+            stateWhenRun = app.Coordinator.State;
+            warmedPids = await postgres.BackendPidsAsync(app.ApplicationName);
+            var result = await app.Function<OrdersApi>().GetOrders(http.Request, 1, context.CancellationToken);
+            await http.ExecuteAsync(result);
+            await using var connection = await app.DataSource.OpenConnectionAsync();
+            invocationPid = connection.ProcessID;
+        });
+
+        // The table lock keeps the warm-up from finishing, so the invocation cannot have run yet.
+        Assert.False(invocation.IsCompleted);
+        Assert.Null(stateWhenRun);
+
+        await tableLock.ReleaseAsync();
+        await invocation.WaitAsync(s_bound);
+
+        Assert.Equal(WarmupState.Warm, stateWhenRun);
+        Assert.Equal(200, http.Status);
+        Assert.Equal(20, http.Json.GetArrayLength());
+        Assert.Equal(FunctionsAppHost.WarmConnections, warmedPids.Count);
+        Assert.Contains(invocationPid!.Value, warmedPids);
+        // No new physical connection: the same backends before and after the function ran.
+        Assert.Equal(warmedPids, await postgres.BackendPidsAsync(app.ApplicationName));
+        Assert.Equal(["cold"], metrics.Outcomes(FunctionNames.GetOrders));
+
+        // The next invocation finds the pool warm and is counted as such.
+        await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders), _ => Task.CompletedTask).WaitAsync(s_bound);
+        Assert.Equal(["cold", "warm"], metrics.Outcomes(FunctionNames.GetOrders));
+    }
+
+    [Fact]
+    public async Task Invoke_WarmupOutlastsGateTimeout_HttpGets503WithRetryAfter_OtherTriggersThrow()
+    {
+        await using var app = FunctionsAppHost.Create(postgres, new Dictionary<string, string?> { ["Prewarm:postgres:GateTimeout"] = "00:00:00.300" });
+        using var metrics = new GateMetricsRecorder(app.Services);
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
+        await app.StartAsync();
+
+        var nextRan = false;
+        var http = new HttpExchange(app.Services);
+        await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, http), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(s_bound);
+
+        Assert.False(nextRan);
+        Assert.Equal(503, http.Status);
+        Assert.Equal("1", http.Context.Response.Headers.RetryAfter.ToString());
+        Assert.Contains("not ready", http.Body, StringComparison.Ordinal);
+
+        var error = await Assert.ThrowsAsync<DatabaseNotReadyException>(() =>
+            app.Gate.Invoke(app.Invocation("ProcessQueueMessage"), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(s_bound));
+        Assert.False(nextRan);
+        Assert.Contains("ProcessQueueMessage", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["rejected"], metrics.Outcomes(FunctionNames.GetOrders));
+    }
+
+    [Fact]
+    public async Task Invoke_DatabaseDown_Gets503_HealthSaysWhy_AndRunsAgainOnceTheDatabaseIsBack()
+    {
+        await using var app = FunctionsAppHost.Create(postgres);
+        await postgres.Cluster.StopAsync();
+        try
+        {
+            await app.StartAsync();
+
+            var nextRan = false;
+            var http = new HttpExchange(app.Services);
+            await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, http), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(s_bound);
+
+            Assert.False(nextRan);
+            Assert.Equal(503, http.Status);
+            Assert.True(int.Parse(http.Context.Response.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
+
+            var health = await new HttpExchange(app.Services).ExecuteAsync(app.Function<Health.HealthFunction>().Run(new HttpExchange(app.Services).Request));
+            Assert.Equal(503, health.Status);
+            Assert.NotEqual("Warm", health.Json.GetProperty("state").GetString());
+            Assert.False(string.IsNullOrEmpty(health.Json.GetProperty("lastWarmup").GetProperty("lastError").GetString()));
+            Assert.DoesNotContain(postgres.AppPassword, health.Body, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await postgres.Cluster.StartAsync();
+        }
+
+        // The next timer tick finds the database back: the pass joins (or starts) a warm-up run, which now succeeds.
+        await app.Function<Warmup.KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(s_bound);
+        Assert.Equal(WarmupState.Warm, app.Coordinator.State);
+
+        var again = new HttpExchange(app.Services);
+        await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, again), async context =>
+            await again.ExecuteAsync(await app.Function<OrdersApi>().GetOrders(again.Request, 2, context.CancellationToken))).WaitAsync(s_bound);
+        Assert.Equal(200, again.Status);
+        Assert.Equal(20, again.Json.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData(FunctionNames.Warmup)]
+    [InlineData(FunctionNames.KeepAlive)]
+    [InlineData(FunctionNames.Health)]
+    public async Task Invoke_GateBypassingFunction_RunsAtOnceWhileCold(string functionName)
+    {
+        await using var app = FunctionsAppHost.Create(postgres);
+        using var metrics = new GateMetricsRecorder(app.Services);
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
+        await app.StartAsync();
+
+        WarmupState? stateWhenRun = null;
+        var invocation = app.Gate.Invoke(app.Invocation(functionName), _ => { stateWhenRun = app.Coordinator.State; return Task.CompletedTask; });
+
+        // Completed synchronously: the gate did not wait, though the warm-up cannot finish while the lock is held.
+        Assert.True(invocation.IsCompletedSuccessfully);
+        Assert.Equal(WarmupState.Warming, stateWhenRun);
+        Assert.Empty(metrics.Outcomes(functionName));
+    }
+
+    [Fact]
+    public async Task Invoke_GatedFunction_DoesNotRunWhileCold()
+    {
+        await using var app = FunctionsAppHost.Create(postgres);
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
+        await app.StartAsync();
+
+        var invocation = app.Gate.Invoke(app.Invocation(FunctionNames.PlaceOrder), _ => Task.CompletedTask);
+
+        // The counterpart of the bypass test: the same setup holds an ordinary function at the gate.
+        Assert.False(invocation.IsCompleted);
+        await tableLock.ReleaseAsync();
+        await invocation.WaitAsync(s_bound);
+    }
+}

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Prewarm.Functions.Gate;
+using Prewarm.Functions.Tests.Doubles;
+
+namespace Prewarm.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// Stands in for the Functions worker host, which cannot run here: a generic host with the app's own composition
+/// (FunctionsAppSetup.AddPrewarmFunctionsApp, as Program.cs calls it) and the real library, started and stopped like
+/// the worker's. Functions and the gate are created from its services the way the worker does (ActivatorUtilities;
+/// the gate once, as UseMiddleware registers it as a singleton); invocations are direct calls with a TestFunctionContext.
+/// </summary>
+internal sealed class FunctionsAppHost : IAsyncDisposable
+{
+    public const int WarmConnections = 3;
+
+    private readonly IHost _host;
+
+    private FunctionsAppHost(IHost host, string applicationName)
+    {
+        _host = host;
+        ApplicationName = applicationName;
+        Gate = ActivatorUtilities.CreateInstance<WarmupGateMiddleware>(host.Services);
+    }
+
+    public string ApplicationName { get; }
+
+    public IServiceProvider Services => _host.Services;
+
+    public WarmupCoordinator Coordinator => Services.GetRequiredService<WarmupCoordinator>();
+
+    public NpgsqlDataSource DataSource => Services.GetRequiredService<NpgsqlDataSource>();
+
+    public WarmupGateMiddleware Gate { get; }
+
+    /// <summary>Builds the host; <see cref="StartAsync"/> starts it (and with it the library's warm-up).</summary>
+    public static FunctionsAppHost Create(PostgresFixture postgres, IDictionary<string, string?>? settings = null)
+    {
+        var applicationName = "functions-test-" + Guid.NewGuid().ToString("N")[..12];
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var values = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:postgres"] = postgres.AppConnectionString(applicationName),
+            ["Prewarm:KeepAliveSchedule"] = "0 */2 * * * *",
+            ["Prewarm:postgres:WarmConnections"] = WarmConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Longer than any test holds the warm-up back, so a wait ends only because the pool turned warm.
+            ["Prewarm:postgres:GateTimeout"] = "00:01:00",
+            ["Prewarm:postgres:RetryBaseDelay"] = "00:00:00.050",
+            // The library turns RetryMaxDelay / 2 into a circuit-breaker break, which Polly requires to be at least 0.5 s.
+            ["Prewarm:postgres:RetryMaxDelay"] = "00:00:01",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.AddPrewarmFunctionsApp();
+        return new FunctionsAppHost(builder.Build(), applicationName);
+    }
+
+    public Task StartAsync() => _host.StartAsync();
+
+    public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
+
+    public TestFunctionContext Invocation(string functionName, HttpExchange? http = null) => new(functionName, Services, http?.Context);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
+}
