@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace Prewarm.Lab.Cli;
+
+/// <summary>Options more than one subcommand takes, and the validation they share.</summary>
+internal static class CommonOptions
+{
+    public static Option<string?> Connection() => new("--connection", "-c")
+    {
+        Description = "Npgsql connection string of the database to use. Without it, a throwaway embedded PostgreSQL is started and stopped at exit.",
+    };
+
+    public static Option<int> PositiveInt(string name, int defaultValue, string description) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : null;
+            if (text is null)
+            {
+                return defaultValue;
+            }
+
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1)
+            {
+                result.AddError($"{name} must be a whole number of at least 1, not '{text}'");
+            }
+
+            return value;
+        },
+    };
+
+    /// <summary>Parses "0,2,20": non-negative whole milliseconds, at least one, no repeats.</summary>
+    public static int[] ParseMillisecondList(ArgumentResult result)
+    {
+        var text = string.Join(',', result.Tokens.Select(t => t.Value));
+        var values = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) || ms > 10_000)
+            {
+                result.AddError($"'{part}' is not a whole number of milliseconds between 0 and 10000");
+                return [];
+            }
+
+            if (!values.Contains(ms))
+            {
+                values.Add(ms);
+            }
+        }
+
+        if (values.Count == 0)
+        {
+            result.AddError("give at least one RTT, e.g. --rtt 0,2,20");
+        }
+
+        return [.. values];
+    }
+}

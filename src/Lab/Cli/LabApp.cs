@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Prewarm.Lab.Cli;
+
+/// <summary>The <c>prewarm</c> command line: parses, runs one subcommand, and turns every failure into one line and an exit code.</summary>
+internal static class LabApp
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int UsageError = 2;
+
+    // 128 + SIGINT, what shells report for Ctrl+C.
+    public const int Cancelled = 130;
+
+    public static RootCommand Build(IAnsiConsole ui)
+    {
+        var root = new RootCommand("prewarm: measure what the first database request after a cold start costs, and where it goes.")
+        {
+            CompareCommand.Create(ui),
+            ProbeCommand.Create(ui),
+            GateBenchCommand.Create(ui),
+        };
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool handleTermination, CancellationToken ct)
+    {
+        var ui = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        var parsed = Build(ui).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await error.WriteLineAsync($"error: {parsed.Errors[0].Message} (see prewarm --help)");
+            return UsageError;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            // Our own handler below prints one line; the default one prints a stack trace.
+            EnableDefaultExceptionHandler = false,
+            // Ctrl+C cancels the token; cleanup (kill the apps, stop the embedded server) gets this long before the process ends anyway.
+            ProcessTerminationTimeout = handleTermination ? TimeSpan.FromSeconds(30) : null,
+        };
+
+        try
+        {
+            return await parsed.InvokeAsync(configuration, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("cancelled; everything the lab started has been stopped");
+            return Cancelled;
+        }
+        catch (Exception e)
+        {
+            await error.WriteLineAsync($"error: {FailureText.Describe(e)}");
+            return Failed;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Prewarm.Lab.Proxy;
+
+namespace Prewarm.Lab.Compare;
+
+/// <summary>What the user asked <c>compare</c> for.</summary>
+internal sealed record CompareSettings(
+    IReadOnlyList<string> Strategies, IReadOnlyList<int> RttMs, int Runs, int Burst, int WarmRequests, int WarmConnections, string OutputDirectory);
+
+/// <summary>One fresh start measured: the first request, then steady state; and on a second fresh start, the first burst.</summary>
+internal sealed record RunSample(
+    double FirstMs, double StartToFirstMs, double? WarmupMs, double WarmP50Ms, IReadOnlyList<double> BurstMs);
+
+/// <summary>All runs of one strategy at one added RTT, summarised the way the report prints them.</summary>
+internal sealed record CellResult(string Strategy, int RttMs, IReadOnlyList<RunSample> Runs)
+{
+    public double FirstMedian => Stats.Median(Runs.Select(r => r.FirstMs).ToArray());
+
+    public double FirstP99 => Stats.Percentile(Runs.Select(r => r.FirstMs).ToArray(), 99);
+
+    public double WarmP50 => Stats.Median(Runs.Select(r => r.WarmP50Ms).ToArray());
+
+    /// <summary>The p99 of each run's burst, then the median over runs (with K = 8 a burst's p99 is its slowest request).</summary>
+    public double BurstP99 => Stats.Median(Runs.Select(r => Stats.Percentile(r.BurstMs.ToArray(), 99)).ToArray());
+
+    public double StartToFirstMedian => Stats.Median(Runs.Select(r => r.StartToFirstMs).ToArray());
+
+    public double? WarmupMedian => Runs.All(r => r.WarmupMs is null) ? null : Stats.Median(Runs.Where(r => r.WarmupMs is not null).Select(r => r.WarmupMs!.Value).ToArray());
+
+    public double FirstRatio => FirstMedian / WarmP50;
+
+    public double BurstRatio => BurstP99 / WarmP50;
+}
+
+/// <summary>Everything one <c>compare</c> produced; the report and the chart are written from this alone.</summary>
+internal sealed record CompareResult(
+    string CommandLine,
+    CompareSettings Settings,
+    IReadOnlyList<CellResult> Cells,
+    IReadOnlyList<ProxyCalibration> Calibrations,
+    string Database,
+    string Machine,
+    DateTimeOffset StartedAt,
+    TimeSpan Elapsed)
+{
+    public CellResult? Cell(string strategy, int rttMs) =>
+        Cells.FirstOrDefault(c => c.Strategy == strategy && c.RttMs == rttMs);
+}

@@ -1,0 +1,3 @@
+using Prewarm.Lab.Cli;
+
+return await LabApp.RunAsync(args, Console.Out, Console.Error, handleTermination: true, CancellationToken.None);

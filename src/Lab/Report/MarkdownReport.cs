@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using Prewarm.Lab.Compare;
+
+namespace Prewarm.Lab.Report;
+
+/// <summary>Writes <c>report.md</c>: the table, the issue's targets checked against it, the proxy's own numbers, and how to read them.</summary>
+internal static class MarkdownReport
+{
+    public const string FileName = "report.md";
+
+    public static string Render(CompareResult result)
+    {
+        var s = result.Settings;
+        var md = new StringBuilder();
+        md.AppendLine("# prewarm compare").AppendLine();
+        md.AppendLine(Inv($"- Command: `{result.CommandLine}`"));
+        md.AppendLine(Inv($"- Started: {result.StartedAt:yyyy-MM-dd HH:mm} UTC, took {result.Elapsed.TotalMinutes:0.0} min"));
+        md.AppendLine(Inv($"- Machine: {result.Machine}"));
+        md.AppendLine(Inv($"- Database: {result.Database}, reached through the lab's delay proxy on 127.0.0.1"));
+        md.AppendLine(Inv($"- Runs per cell: {s.Runs} (each run = 2 fresh processes); burst K = {s.Burst}; steady state = {s.WarmRequests} sequential requests after 5 discarded; prewarm N = {s.WarmConnections}"));
+        md.AppendLine();
+
+        md.AppendLine("## Results (milliseconds; medians over runs unless marked)").AppendLine();
+        md.AppendLine("| added RTT | strategy | first | first p99 | warm p50 | first / warm p50 | burst p99 | burst p99 / warm p50 | start → first response | warm-up wall time |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var rtt in s.RttMs)
+        {
+            foreach (var strategy in s.Strategies)
+            {
+                if (result.Cell(strategy, rtt) is not { } c)
+                {
+                    continue;
+                }
+
+                md.AppendLine(Inv(
+                    $"| {rtt} ms | {strategy} | {c.FirstMedian:0.0} | {c.FirstP99:0.0} | {c.WarmP50:0.00} | **{c.FirstRatio:0.00}x** | {c.BurstP99:0.0} | **{c.BurstRatio:0.00}x** | {c.StartToFirstMedian:0} | {Ms(c.WarmupMedian)} |"));
+            }
+        }
+
+        md.AppendLine();
+        AppendTargets(md, result);
+        AppendCalibration(md, result);
+        md.AppendLine("## How to read this").AppendLine();
+        md.AppendLine("- **first**: latency of the first `/orders` request, sent the moment the fresh app answered `/ping` (which touches no database). It includes any wait at the readiness gate.");
+        md.AppendLine("- **warm p50**: median of the steady-state requests of the same process; the ratios divide by it.");
+        md.AppendLine(Inv($"- **burst p99**: on a second fresh process, {s.Burst} concurrent first `/orders` requests; the nearest-rank p99 of each burst (its slowest request when K < 100), then the median over runs."));
+        md.AppendLine("- **first p99**: nearest-rank p99 over the runs, i.e. the slowest run when there are fewer than 100.");
+        md.AppendLine("- **start → first response**: from just before the process was started to the end of the first `/orders` response.");
+        md.AppendLine("- **warm-up wall time**: `select1`: one cold open + `SELECT 1` before serving; `prewarm`: the coordinator's `LastReport.Duration` (N opens in parallel + the app's query on each); `none`: nothing.");
+        md.AppendLine("- The added RTT is simulated by the lab's proxy (half each way, per chunk); the calibration table shows what it really added.");
+        return md.ToString();
+    }
+
+    public static async Task WriteAsync(CompareResult result, string directory, CancellationToken ct)
+    {
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(Path.Combine(directory, FileName), Render(result), ct);
+    }
+
+    private static void AppendTargets(StringBuilder md, CompareResult result)
+    {
+        md.AppendLine("## Targets for `prewarm` (issue 3)").AppendLine();
+        md.AppendLine("| target | measured | met |");
+        md.AppendLine("|---|---:|---|");
+        Ratio(md, "first request ≤ 1.1x warm p50 at 20 ms", result.Cell("prewarm", 20)?.FirstRatio, 1.1);
+        Ratio(md, "first request ≤ 1.5x warm p50 at 2 ms", result.Cell("prewarm", 2)?.FirstRatio, 1.5);
+        var burstLabel = result.Settings.Burst == 8 ? "burst of 8: p99 ≤ 1.5x warm p50 at 20 ms" : Inv($"burst p99 ≤ 1.5x warm p50 at 20 ms (K = {result.Settings.Burst}, the target is for K = 8)");
+        Ratio(md, burstLabel, result.Cell("prewarm", 20)?.BurstRatio, 1.5);
+        foreach (var rtt in result.Settings.RttMs)
+        {
+            var prewarm = result.Cell("prewarm", rtt)?.WarmupMedian;
+            var oneOpen = result.Cell("select1", rtt)?.WarmupMedian;
+            Ratio(md, Inv($"warm-up wall time (N = {result.Settings.WarmConnections}) ≤ 1.5x one cold open (`select1`'s startup) at {rtt} ms"), prewarm / oneOpen, 1.5);
+        }
+
+        md.AppendLine();
+    }
+
+    private static void Ratio(StringBuilder md, string target, double? measured, double bound)
+    {
+        var text = measured is { } m && !double.IsNaN(m) ? Inv($"{m:0.00}x") : "not measured";
+        var met = measured is { } v && !double.IsNaN(v) ? (v <= bound ? "yes" : "**no**") : "–";
+        md.AppendLine(Inv($"| {target} | {text} | {met} |"));
+    }
+
+    private static void AppendCalibration(StringBuilder md, CompareResult result)
+    {
+        md.AppendLine("## Delay proxy calibration (1-byte ping-pong to a local echo server, medians of 50)").AppendLine();
+        md.AppendLine("| configured RTT | direct | via proxy | added | overhead (added − configured) |");
+        md.AppendLine("|---:|---:|---:|---:|---:|");
+        foreach (var c in result.Calibrations)
+        {
+            md.AppendLine(Inv(
+                $"| {c.Configured.TotalMilliseconds:0} ms | {c.DirectRoundTrip.TotalMilliseconds:0.000} | {c.ProxiedRoundTrip.TotalMilliseconds:0.000} | {c.Added.TotalMilliseconds:0.000} | {c.Overhead.TotalMilliseconds:0.000} |"));
+        }
+
+        md.AppendLine();
+    }
+
+    private static string Ms(double? value) => value is { } v ? Inv($"{v:0.0}") : "–";
+
+    private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Npgsql;
+using Prewarm.SampleData;
+
+namespace Prewarm.SampleApp;
+
+/// <summary>Registers the data source the way each strategy would in a real app.</summary>
+internal static class SampleDatabase
+{
+    public const string ConnectionName = "postgres";
+
+    public static void AddSampleDatabase(this WebApplicationBuilder builder, StartupStrategy strategy)
+    {
+        builder.Services.AddSingleton(new StartupTimings(strategy));
+        if (strategy == StartupStrategy.Prewarm)
+        {
+            var warmConnections = builder.Configuration.GetValue("SampleApp:WarmConnections", 8);
+            // Exactly what src/Functions does: the app's real query is the warm-up work, so statements are prepared before traffic.
+            builder.AddPrewarmedNpgsql(ConnectionName, settings =>
+            {
+                settings.WarmConnections = warmConnections;
+                settings.WarmupWork = OrdersQuery.WarmAsync;
+            });
+            return;
+        }
+
+        // The baselines take the connection string as given: what an app without the library would do.
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is required.");
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+    }
+
+    /// <summary>The <c>select1</c> strategy's startup hook; it runs before Kestrel accepts, as a lifespan hook would.</summary>
+    public static async Task RunStartupWorkAsync(this WebApplication app, StartupStrategy strategy)
+    {
+        if (strategy != StartupStrategy.Select1)
+        {
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var command = new NpgsqlCommand("SELECT 1", connection))
+        {
+            await command.ExecuteScalarAsync();
+        }
+
+        app.Services.GetRequiredService<StartupTimings>().WarmupWallTime = Stopwatch.GetElapsedTime(started);
+    }
+}

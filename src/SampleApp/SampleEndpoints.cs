@@ -1,0 +1,42 @@
+using Npgsql;
+using Prewarm.SampleData;
+
+namespace Prewarm.SampleApp;
+
+internal static class SampleEndpoints
+{
+    // Before every seeded row, so a call reads the same ~20 rows the warm-up read.
+    private static readonly DateTimeOffset s_since = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static void MapSampleEndpoints(this WebApplication app)
+    {
+        // Touches no database: the lab polls it to learn when the app accepts traffic.
+        app.MapGet("/ping", () => "pong");
+        app.MapGet("/orders", GetOrdersAsync);
+        app.MapGet("/startup", GetStartup);
+    }
+
+    private static async Task<IResult> GetOrdersAsync(
+        NpgsqlDataSource dataSource, IServiceProvider services, CancellationToken ct, int customer = 1)
+    {
+        // The same gate the Functions middleware puts in front of every invocation.
+        var coordinator = services.GetService<WarmupCoordinator>();
+        if (coordinator is not null && !await coordinator.WaitForWarmAsync(coordinator.GateTimeout, ct))
+        {
+            return Results.Problem($"Database not warm: {coordinator.State}", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var orders = await OrdersQuery.RunAsync(connection, customer, s_since, ct);
+        return Results.Json(orders, SampleJsonContext.Default.IReadOnlyListOrder);
+    }
+
+    private static IResult GetStartup(StartupTimings timings, IServiceProvider services)
+    {
+        var report = services.GetService<WarmupCoordinator>()?.LastReport;
+        var wallTime = report?.Duration ?? timings.WarmupWallTime;
+        var body = new StartupReport(
+            timings.Strategy.ToString(), wallTime?.TotalMilliseconds, report?.State.ToString(), report?.ConnectionsWarmed);
+        return Results.Json(body, SampleJsonContext.Default.StartupReport);
+    }
+}

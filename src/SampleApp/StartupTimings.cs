@@ -1,0 +1,10 @@
+namespace Prewarm.SampleApp;
+
+/// <summary>What the app did before serving, for the lab's "warm-up wall time" column.</summary>
+internal sealed class StartupTimings(StartupStrategy strategy)
+{
+    public StartupStrategy Strategy { get; } = strategy;
+
+    /// <summary>Set by the <c>select1</c> hook; the <c>prewarm</c> strategy reports the coordinator's own number instead.</summary>
+    public TimeSpan? WarmupWallTime { get; set; }
+}

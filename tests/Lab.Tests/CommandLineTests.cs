@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using Prewarm.Lab.Cli;
+using Spectre.Console;
+
+namespace Prewarm.Lab.Tests;
+
+public sealed class CommandLineTests
+{
+    [Theory]
+    [InlineData("compare", "--bogus")]
+    [InlineData("compare", "--rtt", "0,x")]
+    [InlineData("compare", "--rtt", "-5")]
+    [InlineData("compare", "--runs", "0")]
+    [InlineData("compare", "--burst", "many")]
+    [InlineData("nonsense")]
+    [InlineData("probe", "--timeout", "0")]
+    public async Task BadArguments_ExitWithUsageErrorAndOneLine(params string[] args)
+    {
+        var run = await LabRun.RunAsync(args);
+
+        Assert.Equal(LabApp.UsageError, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Rtt_ParsesCommaSeparatedList_WithoutRepeats()
+    {
+        var root = LabApp.Build(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }));
+        var parsed = root.Parse(["compare", "--rtt", "0, 2,20,2"]);
+
+        Assert.Empty(parsed.Errors);
+        var compare = root.Subcommands.Single(c => c.Name == "compare");
+        var rtt = (System.CommandLine.Option<int[]>)compare.Options.Single(o => o.Name == "--rtt");
+        Assert.Equal([0, 2, 20], parsed.GetValue(rtt)!);
+    }
+
+    [Theory]
+    [InlineData("probe")]
+    [InlineData("compare")]
+    [InlineData("gate-bench")]
+    public async Task MalformedConnectionString_FailsWithOneLine(string command)
+    {
+        var run = await LabRun.RunAsync([command, "--connection", "Host=localhost;No Such Keyword=1"]);
+
+        Assert.Equal(LabApp.Failed, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains("malformed connection string", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probe_RefusedPort_SaysWhichPhaseAndWhy()
+    {
+        var run = await LabRun.RunAsync(["probe", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u;Password=p", "--timeout", "5"]);
+
+        Assert.Equal(LabApp.Failed, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains("TCP connect", line, StringComparison.Ordinal);
+        Assert.Contains("refused", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compare_UnreachableDatabase_FailsWithOneLine()
+    {
+        var run = await LabRun.RunAsync(["compare", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u;Password=p;Timeout=3", "--runs", "1"]);
+
+        Assert.Equal(LabApp.Failed, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains("database unreachable", line, StringComparison.Ordinal);
+    }
+
+    private static int ClosedPort()
+    {
+        // Bound and released: nothing listens there for the moment the test needs.
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+}

@@ -1,0 +1,17 @@
+using Prewarm.Lab.Cli;
+
+namespace Prewarm.Lab.Tests;
+
+/// <summary>Runs the <c>prewarm</c> command line in-process and keeps what it printed.</summary>
+internal sealed record LabRun(int ExitCode, string Output, string Error)
+{
+    public static async Task<LabRun> RunAsync(string[] args, CancellationToken ct = default)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await LabApp.RunAsync(args, output, error, handleTermination: false, ct);
+        return new LabRun(code, output.ToString(), error.ToString());
+    }
+
+    public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}

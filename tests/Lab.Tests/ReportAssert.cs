@@ -1,0 +1,36 @@
+using System.Xml.Linq;
+
+namespace Prewarm.Lab.Tests;
+
+/// <summary>The structure every compare report must have, shared by the unit test and the end-to-end test.</summary>
+internal static class ReportAssert
+{
+    private static readonly XNamespace s_svg = "http://www.w3.org/2000/svg";
+
+    public static void HasCompareStructure(string[] lines, string[] strategies, int[] rttMs)
+    {
+        Assert.Equal("# prewarm compare", lines[0]);
+        Assert.Contains(lines, l => l.StartsWith("- Command: `prewarm compare", StringComparison.Ordinal));
+        foreach (var heading in new[] { "## Results", "## Targets for `prewarm`", "## Delay proxy calibration", "## How to read this" })
+        {
+            Assert.Contains(lines, l => l.StartsWith(heading, StringComparison.Ordinal));
+        }
+
+        Assert.Contains("| added RTT | strategy | first | first p99 | warm p50 | first / warm p50 | burst p99 | burst p99 / warm p50 | start → first response | warm-up wall time |", lines);
+        foreach (var rtt in rttMs)
+        {
+            foreach (var strategy in strategies)
+            {
+                var row = Assert.Single(lines, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal));
+                Assert.Equal(11, row.Count(c => c == '|'));
+            }
+        }
+    }
+
+    public static void HasChartStructure(XDocument svg, int cells)
+    {
+        Assert.Equal(s_svg + "svg", svg.Root!.Name);
+        Assert.Equal(2, svg.Descendants(s_svg + "g").Count(g => (string?)g.Attribute("class") == "panel"));
+        Assert.Equal(cells * 2, svg.Descendants(s_svg + "rect").Count(r => (string?)r.Attribute("class") == "bar"));
+    }
+}
