@@ -11,6 +11,7 @@ internal static class PrewarmDefaults
     public static readonly TimeSpan RetryBaseDelay = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan RetryMaxDelay = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan KeepAliveInterval = TimeSpan.FromMinutes(2);
+    public static readonly TimeSpan TokenTimeout = TimeSpan.FromSeconds(10);
 
     // Connection-string defaults, applied only where the user's string does not set the key.
     // Npgsql 10 defaults GSS Encryption Mode to Prefer, which costs a round trip (and on some hosts a Kerberos

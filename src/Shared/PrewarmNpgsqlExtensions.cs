@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Prewarm;
+using Prewarm.Authentication;
 using Prewarm.Configuration;
 using Prewarm.Diagnostics;
 using Prewarm.Hosting;
@@ -62,6 +63,12 @@ public static class PrewarmNpgsqlExtensions
         }
 
         var settings = SettingsLoader.Load(builder.Configuration, connectionName, configureSettings);
+        var parsed = SettingsLoader.ParseConnectionString(settings, connectionName);
+        var useEntra = SettingsLoader.UsesEntra(settings, parsed, connectionName);
+        var redactor = new SecretRedactor(parsed);
+
+        // Built with the data source; the coordinator, resolved after it, warms with the same token source.
+        EntraTokenSource? tokenSource = null;
         services.AddSingleton(marker);
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
@@ -71,6 +78,18 @@ public static class PrewarmNpgsqlExtensions
             var dataSourceBuilder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
             ConnectionStringDefaults.Apply(dataSourceBuilder.ConnectionStringBuilder);
             dataSourceBuilder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
+            if (useEntra)
+            {
+                tokenSource = new EntraTokenSource(
+                    connectionName,
+                    settings.Credential ?? EntraCredentials.CreateDefault(),
+                    settings,
+                    sp.GetRequiredService<TimeProvider>(),
+                    redactor,
+                    sp.GetService<ILogger<WarmupCoordinator>>() ?? NullLogger<WarmupCoordinator>.Instance);
+                UseEntraPasswords(dataSourceBuilder, tokenSource, connectionName);
+            }
+
             configureDataSourceBuilder?.Invoke(dataSourceBuilder);
             ConnectionStringDefaults.KeepWarmConnections(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
             return dataSourceBuilder.Build();
@@ -83,7 +102,8 @@ public static class PrewarmNpgsqlExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<WarmupCoordinator>>() ?? NullLogger<WarmupCoordinator>.Instance,
             new PrewarmInstrumentation(sp.GetRequiredService<IMeterFactory>(), connectionName),
-            new SecretRedactor(SettingsLoader.ParseConnectionString(settings, connectionName)));
+            redactor,
+            tokenSource);
 
         Func<IServiceProvider, NpgsqlDataSource> dataSourceOf;
         Func<IServiceProvider, WarmupCoordinator> coordinatorOf;
@@ -122,6 +142,31 @@ public static class PrewarmNpgsqlExtensions
                 failureStatus: null,
                 tags: ["prewarm", "ready"]));
         }
+    }
+
+    private static void UseEntraPasswords(NpgsqlDataSourceBuilder dataSourceBuilder, EntraTokenSource tokenSource, string connectionName)
+    {
+        var connectionString = dataSourceBuilder.ConnectionStringBuilder;
+        if (string.IsNullOrEmpty(connectionString.Username))
+        {
+            // The role name of an Entra principal is in its token. Setting Username avoids this early fetch; without
+            // it the token is fetched here, once, and then reused by the warm-up.
+            string? username;
+            try
+            {
+                username = EntraCredentials.UsernameFromToken(tokenSource.GetPassword());
+            }
+            catch (EntraTokenException ex)
+            {
+                throw new InvalidOperationException($"Prewarm: 'ConnectionStrings:{connectionName}' has no Username and no Entra ID token could be had to read it from: {ex.Message}", ex);
+            }
+
+            connectionString.Username = username ?? throw new InvalidOperationException(
+                $"Prewarm: 'ConnectionStrings:{connectionName}' has no Username and the Entra ID token names no principal; set Username to the identity's PostgreSQL role name.");
+        }
+
+        // Not UsePeriodicPasswordProvider: see EntraTokenSource for why refresh follows the token's expiry.
+        dataSourceBuilder.UsePasswordProvider(_ => tokenSource.GetPassword(), (_, ct) => tokenSource.GetPasswordAsync(ct));
     }
 
     private sealed record PrewarmRegistration(string Name, bool Keyed);

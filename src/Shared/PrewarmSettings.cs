@@ -1,3 +1,4 @@
+using Azure.Core;
 using Npgsql;
 
 namespace Prewarm;
@@ -60,4 +61,22 @@ public sealed class PrewarmSettings
     /// <summary>Whether the health check is registered.</summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool DisableHealthChecks { get; set; }
+
+    /// <summary>
+    /// Whether connections authenticate with Microsoft Entra ID access tokens instead of a password.
+    /// <see langword="null"/> decides by the connection string: no password means Entra ID.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public bool? UseEntraAuthentication { get; set; }
+
+    /// <summary>
+    /// The credential for Entra ID tokens. When null: <c>ManagedIdentityCredential</c> for the user-assigned identity in
+    /// <c>AZURE_CLIENT_ID</c> when that variable is set, otherwise <c>DefaultAzureCredential</c> without its managed-identity probe.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public TokenCredential? Credential { get; set; }
+
+    /// <summary>The longest one token request may take (the managed-identity endpoint can hang).</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan TokenTimeout { get; set; } = PrewarmDefaults.TokenTimeout;
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Polly.Retry;
+using Prewarm.Authentication;
 using Prewarm.Diagnostics;
 using Prewarm.Resilience;
 using Prewarm.Warmup;
@@ -28,6 +29,7 @@ public sealed class WarmupCoordinator
     private readonly KeepAlivePass _keepAlive;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _lock = new();
+    private readonly EntraTokenSource? _tokenSource;
 
     private volatile WarmupState _state = WarmupState.Cold;
     private volatile WarmupReport? _lastReport;
@@ -42,7 +44,8 @@ public sealed class WarmupCoordinator
         TimeProvider time,
         ILogger<WarmupCoordinator> logger,
         PrewarmInstrumentation instrumentation,
-        SecretRedactor redactor)
+        SecretRedactor redactor,
+        EntraTokenSource? tokenSource)
     {
         Name = name;
         _dataSource = dataSource;
@@ -51,7 +54,8 @@ public sealed class WarmupCoordinator
         _logger = logger;
         _instrumentation = instrumentation;
         _redactor = redactor;
-        _warmer = new ConnectionWarmer(dataSource, settings, time);
+        _tokenSource = tokenSource;
+        _warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Host ?? string.Empty);
         _pipelines = new WarmupPipelines(settings, time, OnRetryAsync);
         _keepAlive = new KeepAlivePass(dataSource, settings, _warmer);
     }
@@ -170,6 +174,7 @@ public sealed class WarmupCoordinator
         }
 
         _lifetime.Cancel();
+        _tokenSource?.Dispose();
         Log.Stopped(_logger, Name);
     }
 

@@ -51,6 +51,22 @@ internal static class SettingsLoader
         }
     }
 
+    // No password means Entra ID unless the settings say otherwise; a password and Entra ID together is a mistake.
+    public static bool UsesEntra(PrewarmSettings settings, NpgsqlConnectionStringBuilder connectionString, string connectionName)
+    {
+        // Npgsql also reads PGPASSWORD and a passfile, as libpq does: either counts as a password.
+        var hasPassword = !string.IsNullOrEmpty(connectionString.Password) || !string.IsNullOrEmpty(connectionString.Passfile)
+            || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("PGPASSWORD"));
+        var useEntra = settings.UseEntraAuthentication ?? (settings.Credential is not null || !hasPassword);
+        if (useEntra && hasPassword)
+        {
+            throw new InvalidOperationException(
+                $"Prewarm: 'ConnectionStrings:{connectionName}' has a password but Entra ID authentication is on ('{PrewarmDefaults.ConfigSectionPrefix}:{connectionName}:UseEntraAuthentication' or a Credential); remove one of them.");
+        }
+
+        return useEntra;
+    }
+
     private static void Validate(PrewarmSettings settings, string connectionName, string sectionPath)
     {
         var connectionString = ParseConnectionString(settings, connectionName);
@@ -82,6 +98,7 @@ internal static class SettingsLoader
         RequirePositive(settings.WarmupTimeout, sectionPath, nameof(PrewarmSettings.WarmupTimeout));
         RequirePositive(settings.RetryBaseDelay, sectionPath, nameof(PrewarmSettings.RetryBaseDelay));
         RequirePositive(settings.RetryMaxDelay, sectionPath, nameof(PrewarmSettings.RetryMaxDelay));
+        RequirePositive(settings.TokenTimeout, sectionPath, nameof(PrewarmSettings.TokenTimeout));
         if (settings.RetryMaxDelay < settings.RetryBaseDelay)
         {
             throw new InvalidOperationException($"Prewarm: '{sectionPath}:RetryMaxDelay' ({settings.RetryMaxDelay}) is below '{sectionPath}:RetryBaseDelay' ({settings.RetryBaseDelay}).");

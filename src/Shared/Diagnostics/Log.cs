@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Information, "Prewarm for '{Name}' stopped")]
     public static partial void Stopped(ILogger logger, string name);
+
+    [LoggerMessage(10, LogLevel.Information, "Prewarm for '{Name}': Entra ID token acquired in {DurationMs:F0} ms, expires {ExpiresOn:u}")]
+    public static partial void TokenAcquired(ILogger logger, string name, double durationMs, DateTimeOffset expiresOn);
+
+    [LoggerMessage(11, LogLevel.Warning, "Prewarm for '{Name}': Entra ID token failed: {Reason}")]
+    public static partial void TokenFailed(ILogger logger, string name, string reason);
 }

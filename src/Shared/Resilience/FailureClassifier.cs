@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Npgsql;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Prewarm.Authentication;
 
 namespace Prewarm.Resilience;
 
@@ -12,6 +13,7 @@ internal static class FailureClassifier
     public static bool IsTransient(Exception exception) => exception switch
     {
         PostgresException pg => IsTransientSqlState(pg.SqlState),
+        EntraTokenException token => token.IsTransient,
         NpgsqlException npgsql => npgsql.IsTransient,
         SocketException or TimeoutException or IOException => true,
         TimeoutRejectedException or BrokenCircuitException => true,

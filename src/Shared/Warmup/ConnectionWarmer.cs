@@ -1,30 +1,41 @@
+using System.Net;
 using Npgsql;
+using Prewarm.Authentication;
 
 namespace Prewarm.Warmup;
 
 // One warm-up attempt: N physical connections opened side by side, the app's work run on each, all of them handed
 // back to the pool idle. Opening them one after another would cost N round-trip chains instead of one.
-internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time)
+internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, EntraTokenSource? tokenSource, string host)
 {
+    public const string TokenPhase = "token";
     public const string OpenPhase = "open";
     public const string WorkPhase = "work";
 
     public async Task<WarmupAttempt> WarmOnceAsync(CancellationToken cancellationToken)
     {
         var connections = new NpgsqlConnection?[settings.WarmConnections];
+        var phases = new Dictionary<string, TimeSpan>();
         try
         {
+            if (tokenSource is not null)
+            {
+                // The token comes before the first open, and the name lookup Open would do anyway runs beside it.
+                var tokenStarted = time.GetTimestamp();
+                await Task.WhenAll(tokenSource.EnsureTokenAsync(cancellationToken), ResolveHostAsync(cancellationToken)).ConfigureAwait(false);
+                phases[TokenPhase] = time.GetElapsedTime(tokenStarted);
+            }
+
             var openStarted = time.GetTimestamp();
             await ForEachConnectionAsync(connections.Length, async (i, ct) =>
                 connections[i] = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            var openTime = time.GetElapsedTime(openStarted);
+            phases[OpenPhase] = time.GetElapsedTime(openStarted);
 
             var workStarted = time.GetTimestamp();
             await ForEachConnectionAsync(connections.Length, (i, ct) => RunWorkAsync(connections[i]!, ct), cancellationToken).ConfigureAwait(false);
-            var workTime = time.GetElapsedTime(workStarted);
+            phases[WorkPhase] = time.GetElapsedTime(workStarted);
 
-            var pids = connections.Select(c => c!.ProcessID).ToArray();
-            return new WarmupAttempt(pids, new Dictionary<string, TimeSpan> { [OpenPhase] = openTime, [WorkPhase] = workTime });
+            return new WarmupAttempt(connections.Select(c => c!.ProcessID).ToArray(), phases);
         }
         finally
         {
@@ -44,6 +55,23 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             Enumerable.Range(0, count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Min(count, settings.MaxParallelOpens), CancellationToken = cancellationToken },
             body);
+
+    // Warms the resolver's cache; a failure here is left for Open to report with its own context.
+    private async Task ResolveHostAsync(CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out _) || host.Contains(',', StringComparison.Ordinal) || host.StartsWith('/'))
+        {
+            return;
+        }
+
+        try
+        {
+            await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+        }
+    }
 
     private async ValueTask RunWorkAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {

@@ -7,8 +7,30 @@ namespace Prewarm.Tests.Infrastructure;
 public sealed class CapturedLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _logged = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public IReadOnlyCollection<string> Lines => _lines;
+
+    /// <summary>Completes once <paramref name="count"/> lines contain <paramref name="text"/>: the app's own signal, no polling.</summary>
+    public async Task WaitForAsync(string text, int count = 1)
+    {
+        while (true)
+        {
+            Task next;
+            lock (_lock)
+            {
+                if (_lines.Count(l => l.Contains(text, StringComparison.Ordinal)) >= count)
+                {
+                    return;
+                }
+
+                next = _logged.Task;
+            }
+
+            await next.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+    }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -28,7 +50,15 @@ public sealed class CapturedLogs : ILoggerProvider
             var structured = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}"))
                 : string.Empty;
-            owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} | {structured} | {exception}");
+            TaskCompletionSource logged;
+            lock (owner._lock)
+            {
+                owner._lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} | {structured} | {exception}");
+                logged = owner._logged;
+                owner._logged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            logged.TrySetResult();
         }
     }
 }
