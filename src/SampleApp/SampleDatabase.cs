@@ -15,11 +15,15 @@ internal static class SampleDatabase
         if (strategy == StartupStrategy.Prewarm)
         {
             var warmConnections = builder.Configuration.GetValue("SampleApp:WarmConnections", 8);
+            // Background (the default, as in Functions): Kestrel accepts at once and /orders waits at the gate.
+            // BlockUntilWarm: the warm-up's hosted service starts before Kestrel, so nothing is accepted until warm, like a readiness probe.
+            var startupMode = builder.Configuration.GetValue("SampleApp:StartupMode", PrewarmStartupMode.Background);
             // Exactly what src/Functions does: the app's real query is the warm-up work, so statements are prepared before traffic.
             builder.AddPrewarmedNpgsql(ConnectionName, settings =>
             {
                 settings.WarmConnections = warmConnections;
                 settings.WarmupWork = OrdersQuery.WarmAsync;
+                settings.StartupMode = startupMode;
             });
             return;
         }

@@ -28,16 +28,23 @@ internal static class CompareCommand
         var warmRequests = CommonOptions.PositiveInt("--warm-requests", 30, "Sequential steady-state requests per run for the warm p50.");
         var warmConnections = CommonOptions.PositiveInt("--warm-connections", 8, "N, the connections the prewarm strategy opens.");
         var output = new Option<string>("--out", "-o") { Description = "Folder for report.md and chart.svg.", DefaultValueFactory = _ => Path.Combine("artifacts", "compare") };
+        var startup = new Option<string>("--prewarm-startup")
+        {
+            Description = "How the prewarm strategy starts: background (Kestrel accepts at once, /orders waits at the readiness gate, as in Functions) or block (host start waits until warm, like a readiness probe).",
+            DefaultValueFactory = _ => "background",
+        };
+        startup.AcceptOnlyFromAmong("background", "block");
         var app = new Option<string?>("--app") { Description = "The sample app's dll; defaults to the one built with this tool." };
 
         var command = new Command("compare", "Start the sample app fresh for each strategy (none, select1, prewarm) and added RTT; measure the first request, a first burst and the steady state; write a markdown report and an SVG chart.")
         {
-            connection, rtt, runs, burst, warmRequests, warmConnections, output, app,
+            connection, rtt, runs, burst, warmRequests, warmConnections, startup, output, app,
         };
         command.SetAction(async (parse, ct) =>
         {
             var settings = new CompareSettings(
-                Strategies, parse.GetValue(rtt)!, parse.GetValue(runs), parse.GetValue(burst), parse.GetValue(warmRequests), parse.GetValue(warmConnections), parse.GetValue(output)!);
+                Strategies, parse.GetValue(rtt)!, parse.GetValue(runs), parse.GetValue(burst), parse.GetValue(warmRequests), parse.GetValue(warmConnections),
+                parse.GetValue(startup) == "block" ? "BlockUntilWarm" : "Background", parse.GetValue(output)!);
             var appDll = Path.GetFullPath(parse.GetValue(app) ?? SampleAppProcess.DefaultAppPath());
             var commandLine = "prewarm " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ', StringComparison.Ordinal) ? $"\"{t.Value}\"" : t.Value));
             var result = await RunAsync(ui, settings, parse.GetValue(connection), appDll, commandLine, ct);

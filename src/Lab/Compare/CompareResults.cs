@@ -4,7 +4,7 @@ namespace Prewarm.Lab.Compare;
 
 /// <summary>What the user asked <c>compare</c> for.</summary>
 internal sealed record CompareSettings(
-    IReadOnlyList<string> Strategies, IReadOnlyList<int> RttMs, int Runs, int Burst, int WarmRequests, int WarmConnections, string OutputDirectory);
+    IReadOnlyList<string> Strategies, IReadOnlyList<int> RttMs, int Runs, int Burst, int WarmRequests, int WarmConnections, string PrewarmStartup, string OutputDirectory);
 
 /// <summary>One fresh start measured: the first request, then steady state; and on a second fresh start, the first burst.</summary>
 internal sealed record RunSample(

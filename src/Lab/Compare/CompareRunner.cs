@@ -51,7 +51,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
     {
         double firstMs, startToFirstMs, warmP50;
         double? warmupMs;
-        await using (var app = SampleAppProcess.Start(appDll, strategy, proxiedConnectionString, settings.WarmConnections))
+        await using (var app = SampleAppProcess.Start(appDll, strategy, proxiedConnectionString, settings.WarmConnections, settings.PrewarmStartup))
         {
             using var client = NewClient();
             await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);
@@ -74,7 +74,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         }
 
         double[] burst;
-        await using (var app = SampleAppProcess.Start(appDll, strategy, proxiedConnectionString, settings.WarmConnections))
+        await using (var app = SampleAppProcess.Start(appDll, strategy, proxiedConnectionString, settings.WarmConnections, settings.PrewarmStartup))
         {
             using var client = NewClient();
             await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);

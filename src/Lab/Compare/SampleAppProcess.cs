@@ -41,7 +41,7 @@ internal sealed class SampleAppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static SampleAppProcess Start(string appDll, string strategy, string connectionString, int warmConnections)
+    public static SampleAppProcess Start(string appDll, string strategy, string connectionString, int warmConnections, string startupMode = "Background")
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
@@ -65,6 +65,7 @@ internal sealed class SampleAppProcess : IAsyncDisposable
         psi.Environment["ConnectionStrings__postgres"] = connectionString;
         psi.Environment["SampleApp__Strategy"] = strategy;
         psi.Environment["SampleApp__WarmConnections"] = warmConnections.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        psi.Environment["SampleApp__StartupMode"] = startupMode;
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 

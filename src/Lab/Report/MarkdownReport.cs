@@ -18,7 +18,7 @@ internal static class MarkdownReport
         md.AppendLine(Inv($"- Started: {result.StartedAt:yyyy-MM-dd HH:mm} UTC, took {result.Elapsed.TotalMinutes:0.0} min"));
         md.AppendLine(Inv($"- Machine: {result.Machine}"));
         md.AppendLine(Inv($"- Database: {result.Database}, reached through the lab's delay proxy on 127.0.0.1"));
-        md.AppendLine(Inv($"- Runs per cell: {s.Runs} (each run = 2 fresh processes); burst K = {s.Burst}; steady state = {s.WarmRequests} sequential requests after 5 discarded; prewarm N = {s.WarmConnections}"));
+        md.AppendLine(Inv($"- Runs per cell: {s.Runs} (each run = 2 fresh processes); burst K = {s.Burst}; steady state = {s.WarmRequests} sequential requests after 5 discarded; prewarm N = {s.WarmConnections}, prewarm StartupMode = {s.PrewarmStartup}"));
         md.AppendLine();
 
         md.AppendLine("## Results (milliseconds; medians over runs unless marked)").AppendLine();
