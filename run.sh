@@ -5,6 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 bash scripts/ensure-deps.sh
-dotnet build src/Lab -c Release -v q -nologo >/dev/null
 [ $# -eq 0 ] && set -- compare
-exec dotnet src/Lab/bin/Release/net10.0/prewarm.dll "$@"
+exec dotnet run --project src/Lab -c Release -v q -- "$@"
