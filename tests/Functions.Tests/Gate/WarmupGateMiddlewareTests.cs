@@ -1,8 +1,10 @@
 using Microsoft.Azure.Functions.Worker;
 using Prewarm.Functions.Api;
 using Prewarm.Functions.Gate;
+using Prewarm.Functions.Health;
 using Prewarm.Functions.Tests.Doubles;
 using Prewarm.Functions.Tests.Infrastructure;
+using Prewarm.Functions.Warmup;
 using Xunit;
 
 namespace Prewarm.Functions.Tests.Gate;
@@ -101,7 +103,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
             Assert.Equal(503, http.Status);
             Assert.True(int.Parse(http.Context.Response.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 1);
 
-            var health = await new HttpExchange(app.Services).ExecuteAsync(app.Function<Health.HealthFunction>().Run(new HttpExchange(app.Services).Request));
+            var health = await new HttpExchange(app.Services).ExecuteAsync(app.Function<HealthFunction>().Run(new HttpExchange(app.Services).Request));
             Assert.Equal(503, health.Status);
             Assert.NotEqual("Warm", health.Json.GetProperty("state").GetString());
             Assert.False(string.IsNullOrEmpty(health.Json.GetProperty("lastWarmup").GetProperty("lastError").GetString()));
@@ -113,7 +115,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         }
 
         // The next timer tick finds the database back: the pass joins (or starts) a warm-up run, which now succeeds.
-        await app.Function<Warmup.KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(s_bound);
+        await app.Function<KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(s_bound);
         Assert.Equal(WarmupState.Warm, app.Coordinator.State);
 
         var again = new HttpExchange(app.Services);

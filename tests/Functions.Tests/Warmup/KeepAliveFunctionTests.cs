@@ -1,0 +1,48 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Prewarm.Functions.Tests.Infrastructure;
+using Prewarm.Functions.Warmup;
+using Xunit;
+
+namespace Prewarm.Functions.Tests.Warmup;
+
+// Doubles: FunctionsAppHost stands in for the worker host, and a direct call with a TimerInfo for the timer trigger
+// (the timer extension runs in the Functions host). The function, the library and PostgreSQL are real.
+[Collection(PostgresTests.Name)]
+public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
+{
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Run_ReplacesKilledConnectionsAndTopsUpToWarmConnections()
+    {
+        await using var app = FunctionsAppHost.Create(postgres);
+        await app.StartAsync();
+        await app.Coordinator.EnsureWarmAsync().WaitAsync(s_bound);
+        var warmed = await postgres.BackendPidsAsync(app.ApplicationName);
+        Assert.Equal(FunctionsAppHost.WarmConnections, warmed.Count);
+
+        var killed = warmed.Take(2).ToList();
+        foreach (var pid in killed)
+        {
+            await postgres.TerminateAsync(pid);
+        }
+
+        // Past due, as after an instance slept through its schedule: still exactly one pass.
+        await app.Function<KeepAliveFunction>().Run(new TimerInfo { IsPastDue = true }, CancellationToken.None).WaitAsync(s_bound);
+
+        var last = app.Services.GetRequiredService<KeepAliveHistory>().Last;
+        Assert.NotNull(last);
+        Assert.Equal(WarmupState.Warm, last.Report.State);
+        Assert.Null(last.Report.LastError);
+        // How many dead ones the pass's ping finds depends on Npgsql: it may drop a dead idle connector on open, and a
+        // 57P01 (admin shutdown) break makes it clear the idle pool, survivors too. What must hold: every killed
+        // connection is replaced, and the pool is back at WarmConnections, topped up by new connections.
+        Assert.InRange(last.Report.Replaced, 0, killed.Count);
+        Assert.InRange(last.Report.Opened, killed.Count, FunctionsAppHost.WarmConnections);
+
+        var after = await postgres.BackendPidsAsync(app.ApplicationName);
+        Assert.Equal(FunctionsAppHost.WarmConnections, after.Count);
+        Assert.DoesNotContain(after, killed.Contains);
+    }
+}

@@ -1,0 +1,47 @@
+using Prewarm.Functions.Gate;
+using Prewarm.Functions.Tests.Infrastructure;
+using Prewarm.Functions.Warmup;
+using Xunit;
+
+namespace Prewarm.Functions.Tests.Warmup;
+
+// Doubles: FunctionsAppHost stands in for the worker host, and a direct call for the Warmup trigger (which only the
+// Functions host fires, on scale-out of Premium and Dedicated plans). The function, the library and PostgreSQL are real.
+[Collection(PostgresTests.Name)]
+public sealed class WarmupFunctionTests(PostgresFixture postgres)
+{
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Run_ReturnsOnlyWhenThePoolIsWarm()
+    {
+        await using var app = FunctionsAppHost.Create(postgres);
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
+        await app.StartAsync();
+
+        var run = app.Function<WarmupFunction>().Run(new object(), CancellationToken.None);
+
+        // The table lock keeps the warm-up from finishing: the function must still be waiting.
+        Assert.False(run.IsCompleted);
+
+        await tableLock.ReleaseAsync();
+        await run.WaitAsync(s_bound);
+
+        Assert.Equal(WarmupState.Warm, app.Coordinator.State);
+        Assert.Equal(FunctionsAppHost.WarmConnections, (await postgres.BackendPidsAsync(app.ApplicationName)).Count);
+    }
+
+    [Fact]
+    public async Task Run_NotWarmWithinItsBound_Throws()
+    {
+        await using var app = FunctionsAppHost.Create(postgres, new Dictionary<string, string?> { ["Prewarm:WarmupFunctionTimeout"] = "00:00:00.300" });
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
+        await app.StartAsync();
+
+        var error = await Assert.ThrowsAsync<DatabaseNotReadyException>(() =>
+            app.Function<WarmupFunction>().Run(new object(), CancellationToken.None).WaitAsync(s_bound));
+
+        Assert.Contains("not warm", error.Message, StringComparison.Ordinal);
+        Assert.NotEqual(WarmupState.Warm, app.Coordinator.State);
+    }
+}
