@@ -91,6 +91,7 @@ public static class PrewarmNpgsqlExtensions
             }
 
             configureDataSourceBuilder?.Invoke(dataSourceBuilder);
+            ConnectionStringDefaults.ApplyPgBouncer(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
             ConnectionStringDefaults.KeepWarmConnections(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
             return dataSourceBuilder.Build();
         }

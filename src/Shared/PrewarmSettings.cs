@@ -79,4 +79,13 @@ public sealed class PrewarmSettings
     /// <summary>The longest one token request may take (the managed-identity endpoint can hang).</summary>
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan TokenTimeout { get; set; } = PrewarmDefaults.TokenTimeout;
+
+    /// <summary>
+    /// The connection goes through PgBouncer in transaction mode (Azure Flexible Server's built-in one listens on 6432).
+    /// Sets <c>No Reset On Close=true</c> (the DISCARD ALL sent on every return would run on whichever server
+    /// connection the next transaction lands on) and rejects <c>Max Auto Prepare</c> above 0 at startup, because
+    /// server-side prepared statements do not survive a transaction there.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool PgBouncer { get; set; }
 }

@@ -160,6 +160,41 @@ public sealed class WarmupCoordinator
         }
     }
 
+    /// <summary>
+    /// Tells the coordinator that a request met a dead connection. When the failure says the server went away
+    /// (57P01/57P02/57P03, a connection exception, a socket or I/O error), the pool is cleared, the state turns
+    /// <see cref="WarmupState.Warming"/> and a re-warm runs in the background, so the next invocations wait at the
+    /// gate for fresh connections instead of each failing on a dead one. Other failures are ignored.
+    /// </summary>
+    /// <returns>Whether a re-warm was started (or joined).</returns>
+    public bool ReportConnectionFailure(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (!FailureClassifier.IsServerGone(exception))
+        {
+            return false;
+        }
+
+        lock (_lock)
+        {
+            if (_state is WarmupState.Stopped or WarmupState.Cold)
+            {
+                return false;
+            }
+
+            if (_run is not { IsCompleted: false })
+            {
+                // Npgsql clears the pool itself for most of these; an I/O failure on a busy connection may not.
+                _dataSource.Clear();
+                Log.FailoverDetected(_logger, Name, _redactor.Describe(exception));
+                SetState(WarmupState.Warming);
+                _run = Task.Run(RunAsync);
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Host stopping: cancels warm-up and keep-alive; waiters are released with false.</summary>
     internal void Stop()
     {

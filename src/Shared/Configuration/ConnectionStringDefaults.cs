@@ -23,6 +23,23 @@ internal static class ConnectionStringDefaults
         }
     }
 
+    public static void ApplyPgBouncer(NpgsqlConnectionStringBuilder connectionString, PrewarmSettings settings, string connectionName)
+    {
+        if (!settings.PgBouncer)
+        {
+            return;
+        }
+
+        if (connectionString.MaxAutoPrepare > 0)
+        {
+            throw new InvalidOperationException(
+                $"Prewarm: 'ConnectionStrings:{connectionName}' sets Max Auto Prepare={connectionString.MaxAutoPrepare}, but 'Prewarm:{connectionName}:PgBouncer' is on: " +
+                "in transaction pooling a prepared statement is not there in the next transaction. Remove Max Auto Prepare.");
+        }
+
+        connectionString.NoResetOnClose = true;
+    }
+
     // Npgsql's idle pruner closes connections above Minimum Pool Size after Connection Idle Lifetime, so without
     // this the warmed connections would be gone five minutes after warm-up.
     public static void KeepWarmConnections(NpgsqlConnectionStringBuilder connectionString, PrewarmSettings settings, string connectionName)

@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Warning, "Prewarm for '{Name}': Entra ID token failed: {Reason}")]
     public static partial void TokenFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(12, LogLevel.Warning, "Prewarm for '{Name}': a connection to a server that went away ({Reason}); pool cleared, re-warming")]
+    public static partial void FailoverDetected(ILogger logger, string name, string reason);
 }

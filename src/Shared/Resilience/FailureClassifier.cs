@@ -30,6 +30,16 @@ internal static class FailureClassifier
         _ => sqlState.StartsWith("08", StringComparison.Ordinal), // connection_exception class
     };
 
+    // The server (or the path to it) went away: every pooled connection is suspect.
+    public static bool IsServerGone(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03" || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
+        NpgsqlException { InnerException: IOException or SocketException or TimeoutException } => true,
+        NpgsqlException npgsql => npgsql.IsTransient,
+        IOException or SocketException => true,
+        _ => false,
+    };
+
     public static string? SqlStateOf(Exception exception) => exception switch
     {
         PostgresException pg => pg.SqlState,

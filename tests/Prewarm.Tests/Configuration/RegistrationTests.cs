@@ -68,6 +68,20 @@ public sealed class RegistrationTests
         Assert.Equal(7, kept.MinPoolSize);
     }
 
+    [Fact]
+    public void PgBouncer_TurnsResetOnCloseOff_AndRejectsAutoPrepare()
+    {
+        using var host = Build(b => b.AddPrewarmedNpgsql("postgres", s => s.PgBouncer = true));
+        Assert.True(new NpgsqlConnectionStringBuilder(host.Services.GetRequiredService<NpgsqlDataSource>().ConnectionString).NoResetOnClose);
+
+        using var prepared = Build(
+            b => b.AddPrewarmedNpgsql("postgres", s => s.PgBouncer = true),
+            new() { ["ConnectionStrings:postgres"] = ConnectionString + ";Max Auto Prepare=20" });
+        var ex = Assert.Throws<InvalidOperationException>(() => prepared.Services.GetRequiredService<NpgsqlDataSource>());
+        Assert.Contains("Prewarm:postgres:PgBouncer", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Max Auto Prepare", ex.Message, StringComparison.Ordinal);
+    }
+
     private static IHost Build(Action<HostApplicationBuilder> register, Dictionary<string, string?>? config = null)
     {
         var builder = TestApp.CreateBuilder(config ?? new() { ["ConnectionStrings:postgres"] = ConnectionString }, null, new CapturedLogs());

@@ -1,0 +1,51 @@
+using Npgsql;
+using Prewarm.Tests.Infrastructure;
+
+namespace Prewarm.Tests.Warmup;
+
+[Collection(PostgresTests.Name)]
+public sealed class FailoverTests(PostgresFixture pg)
+{
+    [Fact]
+    public async Task ReportConnectionFailure_ServerWentAway_RewarmsInTheBackground_AndTheGateWaitsForIt()
+    {
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s => s.WarmConnections = 2);
+        await app.Coordinator.EnsureWarmAsync();
+        var before = await pg.Cluster.BackendPidsAsync(appName);
+        await pg.Cluster.TerminateAsync(appName);
+        await pg.Cluster.WaitForBackendCountAsync(appName, 0);
+
+        // What a request sees: the pooled connection it was handed is dead.
+        var failure = await Assert.ThrowsAnyAsync<NpgsqlException>(async () =>
+        {
+            await using var connection = await app.DataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync();
+        });
+
+        Assert.True(app.Coordinator.ReportConnectionFailure(failure));
+        Assert.True(await app.Coordinator.WaitForWarmAsync(TimeSpan.FromSeconds(60)));
+
+        var after = await pg.Cluster.BackendPidsAsync(appName);
+        Assert.Equal(2, after.Length);
+        Assert.Empty(after.Intersect(before));
+        Assert.Equal(2, app.Coordinator.LastReport!.ConnectionsWarmed);
+    }
+
+    [Fact]
+    public async Task ReportConnectionFailure_AnAppError_ChangesNothing()
+    {
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s => s.WarmConnections = 1);
+        var warm = await app.Coordinator.EnsureWarmAsync();
+        var failure = await Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var connection = await app.DataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT * FROM no_such_table", connection);
+            await command.ExecuteScalarAsync();
+        });
+
+        Assert.False(app.Coordinator.ReportConnectionFailure(failure));
+        Assert.Equal(WarmupState.Warm, app.Coordinator.State);
+        Assert.Same(warm, app.Coordinator.LastReport);
+    }
+}
