@@ -36,7 +36,10 @@ internal static class SampleEndpoints
         var report = services.GetService<WarmupCoordinator>()?.LastReport;
         var wallTime = report?.Duration ?? timings.WarmupWallTime;
         var body = new StartupReport(
-            timings.Strategy.ToString(), wallTime?.TotalMilliseconds, report?.State.ToString(), report?.ConnectionsWarmed);
+            timings.Strategy.ToString(), wallTime?.TotalMilliseconds, Phase(report, "open"), Phase(report, "work"), report?.State.ToString(), report?.ConnectionsWarmed);
         return Results.Json(body, SampleJsonContext.Default.StartupReport);
     }
+
+    private static double? Phase(WarmupReport? report, string name) =>
+        report?.Phases.TryGetValue(name, out var value) == true ? value.TotalMilliseconds : null;
 }

@@ -18,9 +18,15 @@ internal static class GateBenchCommand
         var connection = CommonOptions.Connection();
         var calls = CommonOptions.PositiveInt("--calls", 5_000_000, "Gate calls per round.");
         var rounds = CommonOptions.PositiveInt("--rounds", 15, "Rounds; the median round is reported.");
+        var engine = new Option<string>("--engine")
+        {
+            Description = "bdn: BenchmarkDotNet in-process (needs a Release build); stopwatch: the lab's own harness, with allocations from GC.GetAllocatedBytesForCurrentThread.",
+            DefaultValueFactory = _ => "bdn",
+        };
+        engine.AcceptOnlyFromAmong("bdn", "stopwatch");
         var command = new Command("gate-bench", "Microbenchmark WarmupCoordinator.WaitForWarmAsync when warm: ns and bytes allocated per call (target: ≤ 100 ns, 0 bytes).")
         {
-            connection, calls, rounds,
+            connection, calls, rounds, engine,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -40,9 +46,11 @@ internal static class GateBenchCommand
             {
                 var coordinator = host.Services.GetRequiredService<WarmupCoordinator>();
                 await coordinator.EnsureWarmAsync(ct);
-                var result = GateBenchmark.Measure(coordinator.WaitForWarmAsync, parse.GetValue(calls), parse.GetValue(rounds));
+                var result = parse.GetValue(engine) == "bdn"
+                    ? GateBenchmarkDotNet.Run(coordinator.WaitForWarmAsync)
+                    : GateBenchmark.Measure(coordinator.WaitForWarmAsync, parse.GetValue(calls), parse.GetValue(rounds));
                 var verdict = result.MedianNsPerCall <= TargetNs && result.AllocatedBytesPerCall == 0 ? "[green]meets[/]" : "[red]misses[/]";
-                ui.MarkupLine(Inv($"WaitForWarmAsync (warm): median {result.MedianNsPerCall:0.0} ns/call (min {result.MinNsPerCall:0.0}, max {result.MaxNsPerCall:0.0}) over {result.Rounds} rounds of {result.CallsPerRound:N0} calls; {result.AllocatedBytesPerCall:0.###} bytes allocated/call; {verdict} the target (≤ {TargetNs} ns, 0 bytes)"));
+                ui.MarkupLine(Inv($"WaitForWarmAsync (warm, {result.Engine}): median {result.MedianNsPerCall:0.0} ns/call (min {result.MinNsPerCall:0.0}, max {result.MaxNsPerCall:0.0}) over {result.Measurements}; {result.AllocatedBytesPerCall:0.###} bytes allocated/call; {verdict} the target (≤ {TargetNs} ns, 0 bytes)"));
             }
             finally
             {

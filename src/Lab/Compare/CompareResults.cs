@@ -8,7 +8,7 @@ internal sealed record CompareSettings(
 
 /// <summary>One fresh start measured: the first request, then steady state; and on a second fresh start, the first burst.</summary>
 internal sealed record RunSample(
-    double FirstMs, double StartToFirstMs, double? WarmupMs, double WarmP50Ms, IReadOnlyList<double> BurstMs);
+    double FirstMs, double StartToFirstMs, double? WarmupMs, double WarmP50Ms, IReadOnlyList<double> BurstMs, double? WarmupOpenMs = null, double? WarmupWorkMs = null);
 
 /// <summary>All runs of one strategy at one added RTT, summarised the way the report prints them.</summary>
 internal sealed record CellResult(string Strategy, int RttMs, IReadOnlyList<RunSample> Runs)
@@ -24,11 +24,21 @@ internal sealed record CellResult(string Strategy, int RttMs, IReadOnlyList<RunS
 
     public double StartToFirstMedian => Stats.Median(Runs.Select(r => r.StartToFirstMs).ToArray());
 
-    public double? WarmupMedian => Runs.All(r => r.WarmupMs is null) ? null : Stats.Median(Runs.Where(r => r.WarmupMs is not null).Select(r => r.WarmupMs!.Value).ToArray());
+    public double? WarmupMedian => MedianOf(r => r.WarmupMs);
+
+    public double? WarmupOpenMedian => MedianOf(r => r.WarmupOpenMs);
+
+    public double? WarmupWorkMedian => MedianOf(r => r.WarmupWorkMs);
 
     public double FirstRatio => FirstMedian / WarmP50;
 
     public double BurstRatio => BurstP99 / WarmP50;
+
+    private double? MedianOf(Func<RunSample, double?> value)
+    {
+        var values = Runs.Select(value).OfType<double>().ToArray();
+        return values.Length == 0 ? null : Stats.Median(values);
+    }
 }
 
 /// <summary>Everything one <c>compare</c> produced; the report and the chart are written from this alone.</summary>

@@ -50,7 +50,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
     private async Task<RunSample> MeasureRunAsync(string strategy, string proxiedConnectionString, CancellationToken ct)
     {
         double firstMs, startToFirstMs, warmP50;
-        double? warmupMs;
+        StartupReport? startup;
         await using (var app = SampleAppProcess.Start(appDll, strategy, proxiedConnectionString, settings.WarmConnections, settings.PrewarmStartup))
         {
             using var client = NewClient();
@@ -69,8 +69,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
             }
 
             warmP50 = Stats.Median(warm);
-            var startup = await client.GetFromJsonAsync<StartupReport>(new Uri(app.BaseAddress, "/startup"), ct);
-            warmupMs = startup?.WarmupMs;
+            startup = await client.GetFromJsonAsync<StartupReport>(new Uri(app.BaseAddress, "/startup"), ct);
         }
 
         double[] burst;
@@ -81,7 +80,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
             burst = await Task.WhenAll(Enumerable.Range(0, settings.Burst).Select(_ => TimeOrdersAsync(client, app, ct)));
         }
 
-        return new RunSample(firstMs, startToFirstMs, warmupMs, warmP50, burst);
+        return new RunSample(firstMs, startToFirstMs, startup?.WarmupMs, warmP50, burst, startup?.OpenMs, startup?.WorkMs);
     }
 
     private static async Task<double> TimeOrdersAsync(HttpClient client, SampleAppProcess app, CancellationToken ct)
@@ -110,5 +109,5 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
     }
 
     /// <summary>The part of the sample app's <c>/startup</c> the lab reads.</summary>
-    private sealed record StartupReport(double? WarmupMs);
+    private sealed record StartupReport(double? WarmupMs, double? OpenMs, double? WorkMs);
 }

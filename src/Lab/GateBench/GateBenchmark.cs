@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Prewarm.Lab.GateBench;
 
 /// <summary>What one call of the readiness gate's warm path costs.</summary>
-internal sealed record GateBenchResult(int Rounds, int CallsPerRound, double MedianNsPerCall, double MinNsPerCall, double MaxNsPerCall, double AllocatedBytesPerCall);
+internal sealed record GateBenchResult(string Engine, string Measurements, double MedianNsPerCall, double MinNsPerCall, double MaxNsPerCall, double AllocatedBytesPerCall);
 
 /// <summary>
 /// A Stopwatch harness for <c>WaitForWarmAsync</c> on the warm path. Synchronous on one thread so
@@ -34,7 +34,7 @@ internal static class GateBenchmark
         }
 
         nsPerCall.Sort();
-        return new GateBenchResult(rounds, callsPerRound, nsPerCall[nsPerCall.Count / 2], nsPerCall[0], nsPerCall[^1], (double)allocated / ((long)rounds * callsPerRound));
+        return new GateBenchResult("Stopwatch harness", $"{rounds} rounds of {callsPerRound} calls", nsPerCall[nsPerCall.Count / 2], nsPerCall[0], nsPerCall[^1], (double)allocated / ((long)rounds * callsPerRound));
     }
 
     private static void RunCalls(Func<TimeSpan, CancellationToken, Task<bool>> gate, TimeSpan timeout, int calls)

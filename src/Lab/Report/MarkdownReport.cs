@@ -34,7 +34,7 @@ internal static class MarkdownReport
                 }
 
                 md.AppendLine(Inv(
-                    $"| {rtt} ms | {strategy} | {c.FirstMedian:0.0} | {c.FirstP99:0.0} | {c.WarmP50:0.00} | **{c.FirstRatio:0.00}x** | {c.BurstP99:0.0} | **{c.BurstRatio:0.00}x** | {c.StartToFirstMedian:0} | {Ms(c.WarmupMedian)} |"));
+                    $"| {rtt} ms | {strategy} | {c.FirstMedian:0.0} | {c.FirstP99:0.0} | {c.WarmP50:0.00} | **{c.FirstRatio:0.00}x** | {c.BurstP99:0.0} | **{c.BurstRatio:0.00}x** | {c.StartToFirstMedian:0} | {Ms(c.WarmupMedian)}{Split(c)} |"));
             }
         }
 
@@ -97,6 +97,10 @@ internal static class MarkdownReport
 
         md.AppendLine();
     }
+
+    // For prewarm: how the wall time divides between the N parallel opens and the warm-up work run on each.
+    private static string Split(CellResult c) =>
+        c.WarmupOpenMedian is { } open && c.WarmupWorkMedian is { } work ? Inv($" (open {open:0} + work {work:0})") : "";
 
     private static string Ms(double? value) => value is { } v ? Inv($"{v:0.0}") : "–";
 
