@@ -1,0 +1,131 @@
+using System.Globalization;
+using Prewarm.LocalPostgres;
+using Prewarm.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Prewarm.FaultTests.Storm;
+
+// K real app processes start at once against one server, as a Function App scaling out does (npgsql #5604).
+public sealed class StormTests(ITestOutputHelper output)
+{
+    private const int K = 4;
+    private const int N = 3;
+    // PostgreSQL keeps superuser_reserved_connections (3) of max_connections away from the app role.
+    private const int ReservedForSuperuser = 3;
+    // With this bound a run that retried in a tight loop would be caught: WarmupTimeout / RetryBaseDelay is 300.
+    private const int MaxAttempts = 40;
+
+    private static readonly Dictionary<string, string> s_settings = new()
+    {
+        ["WarmConnections"] = N.ToString(CultureInfo.InvariantCulture),
+        ["RetryBaseDelay"] = "00:00:00.100",
+        ["RetryMaxDelay"] = "00:00:01",
+        ["WarmupTimeout"] = "00:00:30",
+        ["KeepAliveInterval"] = "00:00:00.500",
+    };
+
+    [Fact]
+    public async Task RoomForAll_EveryProcessEndsWarmWithN()
+    {
+        await using var cluster = await CreateClusterAsync(appSlots: K * N + 2);
+        var apps = StartAll(cluster);
+        try
+        {
+            var reports = await Task.WhenAll(apps.Select(a => a.ReadReportAsync()));
+            for (var i = 0; i < K; i++)
+            {
+                output.WriteLine($"{apps[i].ApplicationName}: {reports[i].State}, {reports[i].ConnectionsWarmed}/{reports[i].ConnectionsRequested}, {reports[i].Attempts} attempts, {reports[i].Duration.TotalMilliseconds:0} ms");
+                Assert.Equal(WarmupState.Warm, reports[i].State);
+                Assert.Equal(N, reports[i].ConnectionsWarmed);
+                Assert.Equal(N, (await cluster.BackendPidsAsync(apps[i].ApplicationName)).Length);
+                Assert.Equal("served", await apps[i].QueryAsync());
+            }
+
+            await LogOpenSpreadAsync(cluster);
+        }
+        finally
+        {
+            await DisposeAllAsync(apps);
+        }
+    }
+
+    [Fact]
+    public async Task RoomForFewer_EachEndsWarmWithWhatItGot_ReportsTheShortfall_AndTopsUpOnceRoomAppears()
+    {
+        // Room for all but N-1: whatever the order, every process gets at least one and someone falls short.
+        const int slots = (K - 1) * N + 1;
+        await using var cluster = await CreateClusterAsync(appSlots: slots);
+        var apps = StartAll(cluster);
+        try
+        {
+            var reports = await Task.WhenAll(apps.Select(a => a.ReadReportAsync()));
+            for (var i = 0; i < K; i++)
+            {
+                output.WriteLine($"{apps[i].ApplicationName}: {reports[i].State}, {reports[i].ConnectionsWarmed}/{reports[i].ConnectionsRequested}, {reports[i].Attempts} attempts, {reports[i].SqlState}");
+                Assert.Equal(WarmupState.Warm, reports[i].State);
+                Assert.InRange(reports[i].ConnectionsWarmed, 1, N);
+                Assert.InRange(reports[i].Attempts, 1, MaxAttempts);
+                Assert.False(apps[i].HasExited);
+                Assert.Equal("served", await apps[i].QueryAsync());
+            }
+
+            Assert.Contains(reports, r => r.ConnectionsWarmed < N && r.SqlState == "53300");
+            Assert.True(reports.Sum(r => r.ConnectionsWarmed) <= slots);
+
+            // Stop the process holding the most: its slots are enough for every other one's shortfall.
+            var held = await Task.WhenAll(apps.Select(async a => (await cluster.BackendPidsAsync(a.ApplicationName)).Length));
+            var stopped = Array.IndexOf(held, held.Max());
+            Assert.Equal(0, await apps[stopped].StopAsync());
+            await cluster.WaitForBackendCountAsync(apps[stopped].ApplicationName, 0);
+
+            for (var i = 0; i < K; i++)
+            {
+                if (i == stopped)
+                {
+                    continue;
+                }
+
+                // The background keep-alive tops each up; the server is polled (bounded) to see it happen.
+                await cluster.WaitForBackendCountAsync(apps[i].ApplicationName, N);
+                Assert.Equal("served", await apps[i].QueryAsync());
+                Assert.False(apps[i].HasExited);
+            }
+        }
+        finally
+        {
+            await DisposeAllAsync(apps);
+        }
+    }
+
+    private static async Task<PostgresCluster> CreateClusterAsync(int appSlots)
+    {
+        var options = new PostgresClusterOptions { MaxConnections = appSlots + ReservedForSuperuser };
+        var cluster = await PostgresCluster.CreateAsync(options);
+        await cluster.CreateRoleAsync(PostgresFixture.AppUser, PostgresFixture.AppPassword);
+        await cluster.CreateDatabaseAsync(PostgresFixture.AppDatabase, PostgresFixture.AppUser);
+        return cluster;
+    }
+
+    private static StormProcess[] StartAll(PostgresCluster cluster) =>
+        [.. Enumerable.Range(0, K).Select(_ =>
+        {
+            var connectionString = PostgresFixture.ConnectionStringFor(cluster, out var appName);
+            return StormProcess.Start(connectionString, appName, s_settings);
+        })];
+
+    private static async Task DisposeAllAsync(IEnumerable<StormProcess> apps)
+    {
+        foreach (var app in apps)
+        {
+            await app.DisposeAsync();
+        }
+    }
+
+    // For the docs, never asserted: how far apart the processes' opens landed.
+    private async Task LogOpenSpreadAsync(PostgresCluster cluster)
+    {
+        var spread = await cluster.ScalarAsync<double>(
+            "SELECT coalesce(extract(epoch FROM max(backend_start) - min(backend_start)) * 1000, 0) FROM pg_stat_activity WHERE application_name LIKE 't-%'");
+        output.WriteLine($"backend_start spread across all processes: {spread:0} ms");
+    }
+}
