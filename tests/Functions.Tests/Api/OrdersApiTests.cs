@@ -10,12 +10,10 @@ namespace Prewarm.Functions.Tests.Api;
 [Collection(PostgresTests.Name)]
 public sealed class OrdersApiTests(PostgresFixture postgres)
 {
-    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task GetOrders_SeededCustomer_ReturnsTwentyNewestFirst()
     {
-        await using var app = await StartedAsync();
+        await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
         var http = new HttpExchange(app.Services);
         await http.ExecuteAsync(await app.Function<OrdersApi>().GetOrders(http.Request, 7, CancellationToken.None));
 
@@ -30,7 +28,7 @@ public sealed class OrdersApiTests(PostgresFixture postgres)
     [Fact]
     public async Task PlaceOrder_ThenGetOrdersSince_ReturnsTheNewOrder()
     {
-        await using var app = await StartedAsync();
+        await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
         var customer = 1000 + Random.Shared.Next(1_000_000);
         var post = new HttpExchange(app.Services, "POST", jsonBody: """{"total": 12.34, "details": {"items": 2, "channel": "test"}}""");
         await post.ExecuteAsync(await app.Function<OrdersApi>().PlaceOrder(post.Request, customer, CancellationToken.None));
@@ -52,17 +50,9 @@ public sealed class OrdersApiTests(PostgresFixture postgres)
     [InlineData("not json")]
     public async Task PlaceOrder_BadBody_Returns400(string body)
     {
-        await using var app = await StartedAsync();
+        await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
         var post = new HttpExchange(app.Services, "POST", jsonBody: body);
         await post.ExecuteAsync(await app.Function<OrdersApi>().PlaceOrder(post.Request, 1, CancellationToken.None));
         Assert.Equal(400, post.Status);
-    }
-
-    private async Task<FunctionsAppHost> StartedAsync()
-    {
-        var app = FunctionsAppHost.Create(postgres);
-        await app.StartAsync();
-        await app.Coordinator.EnsureWarmAsync().WaitAsync(s_bound);
-        return app;
     }
 }

@@ -15,9 +15,6 @@ namespace Prewarm.Functions.Tests.Gate;
 [Collection(PostgresTests.Name)]
 public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
 {
-    // Generous bound on awaits that must end; never an assertion on how long they took.
-    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task Invoke_DuringWarmup_WaitsThenRunsOnAWarmedConnection()
     {
@@ -46,7 +43,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         Assert.Null(stateWhenRun);
 
         await tableLock.ReleaseAsync();
-        await invocation.WaitAsync(s_bound);
+        await invocation.WaitAsync(FunctionsAppHost.Bound);
 
         Assert.Equal(WarmupState.Warm, stateWhenRun);
         Assert.Equal(200, http.Status);
@@ -58,7 +55,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         Assert.Equal(["cold"], metrics.Outcomes(FunctionNames.GetOrders));
 
         // The next invocation finds the pool warm and is counted as such.
-        await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders), _ => Task.CompletedTask).WaitAsync(s_bound);
+        await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders), _ => Task.CompletedTask).WaitAsync(FunctionsAppHost.Bound);
         Assert.Equal(["cold", "warm"], metrics.Outcomes(FunctionNames.GetOrders));
     }
 
@@ -72,7 +69,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
 
         var nextRan = false;
         var http = new HttpExchange(app.Services);
-        await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, http), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(s_bound);
+        await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, http), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(FunctionsAppHost.Bound);
 
         Assert.False(nextRan);
         Assert.Equal(503, http.Status);
@@ -80,7 +77,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         Assert.Contains("not ready", http.Body, StringComparison.Ordinal);
 
         var error = await Assert.ThrowsAsync<DatabaseNotReadyException>(() =>
-            app.Gate.Invoke(app.Invocation("ProcessQueueMessage"), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(s_bound));
+            app.Gate.Invoke(app.Invocation("ProcessQueueMessage"), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(FunctionsAppHost.Bound));
         Assert.False(nextRan);
         Assert.Contains("ProcessQueueMessage", error.Message, StringComparison.Ordinal);
         Assert.Equal(["rejected"], metrics.Outcomes(FunctionNames.GetOrders));
@@ -97,7 +94,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
 
             var nextRan = false;
             var http = new HttpExchange(app.Services);
-            await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, http), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(s_bound);
+            await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, http), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(FunctionsAppHost.Bound);
 
             Assert.False(nextRan);
             Assert.Equal(503, http.Status);
@@ -115,12 +112,12 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         }
 
         // The next timer tick finds the database back: the pass joins (or starts) a warm-up run, which now succeeds.
-        await app.Function<KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(s_bound);
+        await app.Function<KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(FunctionsAppHost.Bound);
         Assert.Equal(WarmupState.Warm, app.Coordinator.State);
 
         var again = new HttpExchange(app.Services);
         await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, again), async context =>
-            await again.ExecuteAsync(await app.Function<OrdersApi>().GetOrders(again.Request, 2, context.CancellationToken))).WaitAsync(s_bound);
+            await again.ExecuteAsync(await app.Function<OrdersApi>().GetOrders(again.Request, 2, context.CancellationToken))).WaitAsync(FunctionsAppHost.Bound);
         Assert.Equal(200, again.Status);
         Assert.Equal(20, again.Json.GetArrayLength());
     }
@@ -157,6 +154,6 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         // The counterpart of the bypass test: the same setup holds an ordinary function at the gate.
         Assert.False(invocation.IsCompleted);
         await tableLock.ReleaseAsync();
-        await invocation.WaitAsync(s_bound);
+        await invocation.WaitAsync(FunctionsAppHost.Bound);
     }
 }

@@ -14,15 +14,11 @@ namespace Prewarm.Functions.Tests.Health;
 [Collection(PostgresTests.Name)]
 public sealed class HealthFunctionTests(PostgresFixture postgres)
 {
-    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task Run_Warm_ReportsStateReportsAndPoolNumbers()
     {
-        await using var app = FunctionsAppHost.Create(postgres);
-        await app.StartAsync();
-        await app.Coordinator.EnsureWarmAsync().WaitAsync(s_bound);
-        await app.Function<KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(s_bound);
+        await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
+        await app.Function<KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(FunctionsAppHost.Bound);
 
         var http = new HttpExchange(app.Services);
         await http.ExecuteAsync(app.Function<HealthFunction>().Run(http.Request));
@@ -50,7 +46,7 @@ public sealed class HealthFunctionTests(PostgresFixture postgres)
             ["ConnectionStrings:postgres"] = new NpgsqlConnectionStringBuilder(postgres.AppConnectionString("functions-test-wrong-password")) { Password = wrongPassword }.ConnectionString,
         });
         await app.StartAsync();
-        Assert.False(await app.Coordinator.WaitForWarmAsync(s_bound));
+        Assert.False(await app.Coordinator.WaitForWarmAsync(FunctionsAppHost.Bound));
 
         var http = new HttpExchange(app.Services);
         await http.ExecuteAsync(app.Function<HealthFunction>().Run(http.Request));

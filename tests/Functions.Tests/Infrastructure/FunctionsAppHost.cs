@@ -17,6 +17,9 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
 {
     public const int WarmConnections = 3;
 
+    // A generous bound on awaits that must end, so a regression fails instead of hanging; never a timing assertion.
+    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
     private readonly IHost _host;
 
     private FunctionsAppHost(IHost host, string applicationName)
@@ -63,6 +66,15 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
     }
 
     public Task StartAsync() => _host.StartAsync();
+
+    /// <summary>Creates and starts the app, and waits (bounded) until its pool is warm.</summary>
+    public static async Task<FunctionsAppHost> StartWarmAsync(PostgresFixture postgres)
+    {
+        var app = Create(postgres);
+        await app.StartAsync();
+        await app.Coordinator.EnsureWarmAsync().WaitAsync(Bound);
+        return app;
+    }
 
     public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
 

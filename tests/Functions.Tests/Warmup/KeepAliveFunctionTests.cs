@@ -11,14 +11,10 @@ namespace Prewarm.Functions.Tests.Warmup;
 [Collection(PostgresTests.Name)]
 public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
 {
-    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task Run_ReplacesKilledConnectionsAndTopsUpToWarmConnections()
     {
-        await using var app = FunctionsAppHost.Create(postgres);
-        await app.StartAsync();
-        await app.Coordinator.EnsureWarmAsync().WaitAsync(s_bound);
+        await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
         var warmed = await postgres.BackendPidsAsync(app.ApplicationName);
         Assert.Equal(FunctionsAppHost.WarmConnections, warmed.Count);
 
@@ -29,7 +25,7 @@ public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
         }
 
         // Past due, as after an instance slept through its schedule: still exactly one pass.
-        await app.Function<KeepAliveFunction>().Run(new TimerInfo { IsPastDue = true }, CancellationToken.None).WaitAsync(s_bound);
+        await app.Function<KeepAliveFunction>().Run(new TimerInfo { IsPastDue = true }, CancellationToken.None).WaitAsync(FunctionsAppHost.Bound);
 
         var last = app.Services.GetRequiredService<KeepAliveHistory>().Last;
         Assert.NotNull(last);

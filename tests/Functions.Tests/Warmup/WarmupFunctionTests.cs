@@ -10,8 +10,6 @@ namespace Prewarm.Functions.Tests.Warmup;
 [Collection(PostgresTests.Name)]
 public sealed class WarmupFunctionTests(PostgresFixture postgres)
 {
-    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task Run_ReturnsOnlyWhenThePoolIsWarm()
     {
@@ -25,7 +23,7 @@ public sealed class WarmupFunctionTests(PostgresFixture postgres)
         Assert.False(run.IsCompleted);
 
         await tableLock.ReleaseAsync();
-        await run.WaitAsync(s_bound);
+        await run.WaitAsync(FunctionsAppHost.Bound);
 
         Assert.Equal(WarmupState.Warm, app.Coordinator.State);
         Assert.Equal(FunctionsAppHost.WarmConnections, (await postgres.BackendPidsAsync(app.ApplicationName)).Count);
@@ -39,7 +37,7 @@ public sealed class WarmupFunctionTests(PostgresFixture postgres)
         await app.StartAsync();
 
         var error = await Assert.ThrowsAsync<DatabaseNotReadyException>(() =>
-            app.Function<WarmupFunction>().Run(new object(), CancellationToken.None).WaitAsync(s_bound));
+            app.Function<WarmupFunction>().Run(new object(), CancellationToken.None).WaitAsync(FunctionsAppHost.Bound));
 
         Assert.Contains("not warm", error.Message, StringComparison.Ordinal);
         Assert.NotEqual(WarmupState.Warm, app.Coordinator.State);
