@@ -214,8 +214,6 @@ public sealed class PgBouncerProcess : IAsyncDisposable
             new("client_tls_sslmode", "require"),
             new("client_tls_cert_file", Path.Combine(_root, ServerCertificate.CertificateFile)),
             new("client_tls_key_file", Path.Combine(_root, ServerCertificate.KeyFile)),
-            // Npgsql sends extra_float_digits in its startup packet; pgbouncer rejects parameters it does not track unless listed.
-            new("ignore_startup_parameters", "extra_float_digits"),
             new("logfile", LogFile),
             new("pidfile", PidFile),
         };

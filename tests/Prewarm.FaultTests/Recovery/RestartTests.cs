@@ -24,11 +24,16 @@ public sealed class RestartTests(PostgresFixture pg, ITestOutputHelper output) :
 
         await pg.Cluster.StopAsync(mode);
         var outage = new List<(RequestOutcome Outcome, Exception? Error)>();
+        var slowest = TimeSpan.Zero;
         for (var i = 0; i < RequestsPerPhase; i++)
         {
             // The guard only catches a hang; the failure itself comes from the driver within its own timeouts.
+            var request = Stopwatch.StartNew();
             outage.Add(await app.SelectOneAsync(s_gateTimeout).Within());
+            slowest = request.Elapsed > slowest ? request.Elapsed : slowest;
         }
+
+        output.WriteLine($"{mode}: slowest answer during the outage: {slowest.TotalMilliseconds:0} ms (gate timeout {s_gateTimeout.TotalMilliseconds:0} ms, connect Timeout 2 s)");
 
         var down = Stopwatch.StartNew();
         await pg.Cluster.StartAsync();
