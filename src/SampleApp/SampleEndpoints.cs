@@ -13,6 +13,8 @@ internal static class SampleEndpoints
         // Touches no database: the lab polls it to learn when the app accepts traffic.
         app.MapGet("/ping", () => "pong");
         app.MapGet("/orders", GetOrdersAsync);
+        // The lab's control: the same binding and JSON with no database, so a first call shows the app-side floor.
+        app.MapGet("/orders/no-db", GetOrdersWithoutDatabase);
         app.MapGet("/startup", GetStartup);
     }
 
@@ -29,6 +31,13 @@ internal static class SampleEndpoints
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var orders = await OrdersQuery.RunAsync(connection, customer, s_since, ct);
         return Results.Json(orders, SampleJsonContext.Default.IReadOnlyListOrder);
+    }
+
+    private static IResult GetOrdersWithoutDatabase(IServiceProvider services, CancellationToken ct, int customer = 1)
+    {
+        // Bound but unused: binding them is part of the work the control must share with /orders.
+        _ = (services, ct);
+        return Results.Json(FixedOrders.For(customer), SampleJsonContext.Default.IReadOnlyListOrder);
     }
 
     private static IResult GetStartup(StartupTimings timings, IServiceProvider services)

@@ -15,6 +15,7 @@ public sealed class CommandLineTests
     [InlineData("compare", "--burst", "many")]
     [InlineData("nonsense")]
     [InlineData("probe", "--timeout", "0")]
+    [InlineData("compare", "--prewarm-startup", "later")]
     public async Task BadArguments_ExitWithUsageErrorAndOneLine(params string[] args)
     {
         var run = await LabRun.RunAsync(args);

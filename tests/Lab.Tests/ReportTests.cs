@@ -46,6 +46,6 @@ public sealed class ReportTests : IDisposable
 
         var settings = new CompareSettings(s_strategies, [2, 20], 1, 2, 30, 8, "Background", "unused");
         ProxyCalibration[] calibrations = [new(TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(0.05), TimeSpan.FromMilliseconds(2.1))];
-        return new CompareResult("prewarm compare --runs 1", settings, cells, calibrations, "test db", "test machine", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1));
+        return new CompareResult("prewarm compare --runs 1", settings, cells, calibrations, [new ControlSample(20, 0.5)], "test db", "test machine", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1));
     }
 }

@@ -71,14 +71,13 @@ internal static class CompareCommand
         await using var database = await DatabaseTarget.OpenAsync(connectionString, seed: true, ct);
         var runner = new CompareRunner(settings, database.ConnectionString, appDll);
 
-        IReadOnlyList<CellResult> cells = [];
-        IReadOnlyList<Proxy.ProxyCalibration> calibrations = [];
+        Measurements? measured = null;
         await ui.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
                 var task = progress.AddTask("compare", maxValue: runner.TotalSteps);
-                (cells, calibrations) = await runner.RunAsync(
+                measured = await runner.RunAsync(
                     step =>
                     {
                         task.Increment(1);
@@ -87,7 +86,8 @@ internal static class CompareCommand
                     ct);
             });
 
-        return new CompareResult(commandLine, settings, cells, calibrations, Describe(database), MachineDescription(), startedAt, clock.Elapsed);
+        return new CompareResult(
+            commandLine, settings, measured!.Cells, measured.Calibrations, measured.Controls, Describe(database), MachineDescription(), startedAt, clock.Elapsed);
     }
 
     private static Table ResultTable(CompareResult result)

@@ -27,10 +27,13 @@ internal static class LabApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool handleTermination, CancellationToken ct)
     {
         var ui = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        var parsed = Build(ui).Parse(args);
+        // Bare `prewarm` shows the help rather than an error about a missing command.
+        var parsed = Build(ui).Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"error: {parsed.Errors[0].Message} (see prewarm --help)");
+            // Some of System.CommandLine's messages span lines (e.g. the list of accepted values); the contract is one line.
+            var message = string.Join(' ', parsed.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            await error.WriteLineAsync($"error: {message} (see prewarm --help)");
             return UsageError;
         }
 

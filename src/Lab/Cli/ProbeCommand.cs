@@ -40,6 +40,11 @@ internal static class ProbeCommand
 
     private static void Print(IAnsiConsole ui, ProbeResult result)
     {
+        if (result.Phases.Count == 0)
+        {
+            return;
+        }
+
         var table = new Table().Title("one cold connection").AddColumn("phase").AddColumn(new TableColumn("ms").RightAligned()).AddColumn("how");
         foreach (var phase in result.Phases)
         {

@@ -10,6 +10,12 @@ internal sealed record CompareSettings(
 internal sealed record RunSample(
     double FirstMs, double StartToFirstMs, double? WarmupMs, double WarmP50Ms, IReadOnlyList<double> BurstMs, double? WarmupOpenMs = null, double? WarmupWorkMs = null);
 
+/// <summary>The control: first and steady-state latency of the same endpoint shape without a database.</summary>
+internal sealed record ControlSample(double FirstMs, double WarmP50Ms);
+
+/// <summary>What the runner measured, before it is dressed as a report.</summary>
+internal sealed record Measurements(IReadOnlyList<CellResult> Cells, IReadOnlyList<ProxyCalibration> Calibrations, IReadOnlyList<ControlSample> Controls);
+
 /// <summary>All runs of one strategy at one added RTT, summarised the way the report prints them.</summary>
 internal sealed record CellResult(string Strategy, int RttMs, IReadOnlyList<RunSample> Runs)
 {
@@ -47,6 +53,7 @@ internal sealed record CompareResult(
     CompareSettings Settings,
     IReadOnlyList<CellResult> Cells,
     IReadOnlyList<ProxyCalibration> Calibrations,
+    IReadOnlyList<ControlSample> Controls,
     string Database,
     string Machine,
     DateTimeOffset StartedAt,

@@ -15,9 +15,9 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
     private const int DiscardedWarmRequests = 5;
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
 
-    public int TotalSteps => settings.RttMs.Count * settings.Runs * settings.Strategies.Count;
+    public int TotalSteps => (settings.RttMs.Count * settings.Strategies.Count + 1) * settings.Runs;
 
-    public async Task<(IReadOnlyList<CellResult> Cells, IReadOnlyList<ProxyCalibration> Calibrations)> RunAsync(
+    public async Task<Measurements> RunAsync(
         Action<string> stepDone, CancellationToken ct)
     {
         var upstream = DatabaseTarget.Parse(connectionString);
@@ -27,12 +27,20 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         }
 
         var calibrations = new List<ProxyCalibration>();
+        var controls = new List<ControlSample>();
         var samples = settings.Strategies.SelectMany(s => settings.RttMs.Select(r => (s, r))).ToDictionary(k => k, _ => new List<RunSample>());
         foreach (var rtt in settings.RttMs)
         {
             calibrations.Add(await ProxyCalibration.MeasureAsync(TimeSpan.FromMilliseconds(rtt), ct));
             for (var run = 0; run < settings.Runs; run++)
             {
+                // The control touches no database, so RTT does not matter: once per run, during the first RTT's runs.
+                if (rtt == settings.RttMs[0])
+                {
+                    controls.Add(await MeasureControlAsync(upstream.ConnectionString, ct));
+                    stepDone($"control (no database), run {run + 1}/{settings.Runs}");
+                }
+
                 foreach (var strategy in settings.Strategies)
                 {
                     await using var proxy = DelayProxy.Start(upstream.Host, upstream.Port, TimeSpan.FromMilliseconds(rtt));
@@ -44,7 +52,30 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         }
 
         var cells = samples.Select(kv => new CellResult(kv.Key.s, kv.Key.r, kv.Value)).ToList();
-        return (cells, calibrations);
+        return new Measurements(cells, calibrations, controls);
+    }
+
+    /// <summary>
+    /// The app-side floor: a fresh process's first call of <c>/orders/no-db</c> (same binding, same JSON, no database),
+    /// then its steady state. What remains of a first request when the database part is gone.
+    /// </summary>
+    private async Task<ControlSample> MeasureControlAsync(string unusedConnectionString, CancellationToken ct)
+    {
+        await using var app = SampleAppProcess.Start(appDll, "none", unusedConnectionString, settings.WarmConnections);
+        using var client = NewClient();
+        await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);
+        var first = await TimeAsync(client, app, "/orders/no-db", ct);
+        var warm = new List<double>(settings.WarmRequests);
+        for (var i = 0; i < DiscardedWarmRequests + settings.WarmRequests; i++)
+        {
+            var ms = await TimeAsync(client, app, "/orders/no-db", ct);
+            if (i >= DiscardedWarmRequests)
+            {
+                warm.Add(ms);
+            }
+        }
+
+        return new ControlSample(first, Stats.Median(warm));
     }
 
     private async Task<RunSample> MeasureRunAsync(string strategy, string proxiedConnectionString, CancellationToken ct)
@@ -83,15 +114,18 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         return new RunSample(firstMs, startToFirstMs, startup?.WarmupMs, warmP50, burst, startup?.OpenMs, startup?.WorkMs);
     }
 
-    private static async Task<double> TimeOrdersAsync(HttpClient client, SampleAppProcess app, CancellationToken ct)
+    private static Task<double> TimeOrdersAsync(HttpClient client, SampleAppProcess app, CancellationToken ct) =>
+        TimeAsync(client, app, "/orders", ct);
+
+    private static async Task<double> TimeAsync(HttpClient client, SampleAppProcess app, string path, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        using var response = await client.GetAsync(new Uri(app.BaseAddress, "/orders"), HttpCompletionOption.ResponseContentRead, ct);
+        using var response = await client.GetAsync(new Uri(app.BaseAddress, path), HttpCompletionOption.ResponseContentRead, ct);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (!response.IsSuccessStatusCode)
         {
             var body = await response.Content.ReadAsStringAsync(ct);
-            throw new LabException($"/orders answered {(int)response.StatusCode}: {FirstLine(body)} (app: {app.LastLine()})");
+            throw new LabException($"{path} answered {(int)response.StatusCode}: {FirstLine(body)} (app: {app.LastLine()})");
         }
 
         return elapsed;
