@@ -1,4 +1,5 @@
 using Npgsql;
+using Prewarm.LocalPostgres;
 using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.FaultTests.Infrastructure;
@@ -50,5 +51,13 @@ public static class AppRequest
                 return report;
             }
         }
+    }
+
+    /// <summary>Starts the host, waits for its warm-up and returns the backends the server shows for it.</summary>
+    public static async Task<int[]> StartWarmAsync(this TestApp app, PostgresCluster cluster, string applicationName, int connections)
+    {
+        await app.StartAsync();
+        Assert.Equal(WarmupState.Warm, (await app.Coordinator.EnsureWarmAsync().Within()).State);
+        return await cluster.WaitForBackendCountAsync(applicationName, connections);
     }
 }

@@ -20,7 +20,7 @@ public sealed class RestartTests(PostgresFixture pg, ITestOutputHelper output) :
     public async Task ServerRestart_AtMostOneRequestFails_Fast_AndEveryRequestAfterItIsBackSucceeds(StopMode mode)
     {
         await using var app = CreateApp(out var appName);
-        var before = await StartWarmAsync(app, appName);
+        var before = await app.StartWarmAsync(pg.Cluster, appName, N);
 
         await pg.Cluster.StopAsync(mode);
         var outage = new List<(RequestOutcome Outcome, Exception? Error)>();
@@ -68,7 +68,7 @@ public sealed class RestartTests(PostgresFixture pg, ITestOutputHelper output) :
     public async Task QuickRestartWithNoTraffic_KeepAlivePassClearsTheCorpses_SoTheFirstRequestAfterwardsSucceeds(StopMode mode)
     {
         await using var app = CreateApp(out var appName);
-        var before = await StartWarmAsync(app, appName);
+        var before = await app.StartWarmAsync(pg.Cluster, appName, N);
 
         await pg.Cluster.RestartAsync(mode);
         // The Functions timer or the background loop: one pass after the restart, before any request.
@@ -90,11 +90,4 @@ public sealed class RestartTests(PostgresFixture pg, ITestOutputHelper output) :
         s.RetryMaxDelay = TimeSpan.FromSeconds(1);
         s.GateTimeout = s_gateTimeout;
     });
-
-    private async Task<int[]> StartWarmAsync(TestApp app, string appName)
-    {
-        await app.StartAsync();
-        Assert.Equal(WarmupState.Warm, (await app.Coordinator.EnsureWarmAsync().Within()).State);
-        return await pg.Cluster.WaitForBackendCountAsync(appName, N);
-    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Prewarm.LocalPostgres;
 using Prewarm.Tests.Infrastructure;
@@ -77,6 +78,7 @@ public sealed class StormTests(ITestOutputHelper output)
             var stopped = Array.IndexOf(held, held.Max());
             Assert.Equal(0, await apps[stopped].StopAsync());
             await cluster.WaitForBackendCountAsync(apps[stopped].ApplicationName, 0);
+            var room = Stopwatch.StartNew();
 
             for (var i = 0; i < K; i++)
             {
@@ -90,6 +92,8 @@ public sealed class StormTests(ITestOutputHelper output)
                 Assert.Equal("served", await apps[i].QueryAsync());
                 Assert.False(apps[i].HasExited);
             }
+
+            output.WriteLine($"room appeared -> every other process back at {N}: {room.ElapsedMilliseconds} ms (keep-alive interval 500 ms)");
         }
         finally
         {
