@@ -27,4 +27,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Warning, "KeepAlive: '{Name}' is {State}; the pass failed: {LastError}")]
     public static partial void KeepAliveFailed(ILogger logger, string name, WarmupState state, string lastError);
+
+    [LoggerMessage(9, LogLevel.Warning, "Gate: {FunctionName} met a dead connection to '{Name}'; the pool is re-warming and the next invocations wait at the gate.")]
+    public static partial void GateReportedDeadConnection(ILogger logger, string functionName, string name);
 }

@@ -10,6 +10,7 @@ namespace Prewarm.Functions.Gate;
 // on restarts, and requests can arrive before it ends: azure-functions-host #9737, #9181), so the function bodies
 // must not be the first to touch a cold pool. Waits up to GateTimeout for Warm; then an HTTP caller gets a 503 with
 // Retry-After instead of a 500 after Npgsql's connect timeout, and any other trigger fails fast with a clear exception.
+// A function that fails on a dead connection is reported to the library, which re-warms while later invocations wait.
 // UseMiddleware<T> registers it as a singleton: it holds no per-invocation state.
 internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMetrics metrics, ILogger<WarmupGateMiddleware> logger)
     : IFunctionsWorkerMiddleware
@@ -36,7 +37,7 @@ internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMe
                 Log.GateWaitedForWarm(logger, functionName, coordinator.Name);
             }
 
-            await next(context);
+            await RunReportingDeadConnectionsAsync(context, next, functionName);
             return;
         }
 
@@ -52,6 +53,25 @@ internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMe
         throw new DatabaseNotReadyException(
             $"Function '{functionName}' did not run: the database '{coordinator.Name}' is not warm ({state}) " +
             $"after waiting up to {coordinator.GateTimeout.TotalSeconds:0.#} s. Its last error is in the Health function.");
+    }
+
+    // A function that meets a dead connection (failover, server restart, idle cut) fails once; telling the library
+    // makes it clear the pool and re-warm, so the invocations after it wait at the gate instead of each failing too.
+    private async Task RunReportingDeadConnectionsAsync(FunctionContext context, FunctionExecutionDelegate next, string functionName)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception ex)
+        {
+            if (coordinator.ReportConnectionFailure(ex))
+            {
+                Log.GateReportedDeadConnection(logger, functionName, coordinator.Name);
+            }
+
+            throw;
+        }
     }
 
     private async Task WriteServiceUnavailableAsync(HttpResponse response, WarmupState state, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
+using Npgsql;
 using Prewarm.Functions.Api;
 using Prewarm.Functions.Gate;
 using Prewarm.Functions.Health;
@@ -155,5 +156,43 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         Assert.False(invocation.IsCompleted);
         await tableLock.ReleaseAsync();
         await invocation.WaitAsync(FunctionsAppHost.Bound);
+    }
+
+    [Fact]
+    public async Task Invoke_FunctionMeetsDeadServer_RethrowsAndLaterInvocationsWaitForTheReWarm()
+    {
+        await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
+        var before = await postgres.BackendPidsAsync(app.ApplicationName);
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
+        var serverGone = new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown);
+
+        var thrown = await Assert.ThrowsAsync<PostgresException>(() =>
+            app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders), _ => throw serverGone).WaitAsync(FunctionsAppHost.Bound));
+
+        // Rethrown as is, and the library re-warms; the table lock holds that re-warm back, so the state is observable.
+        Assert.Same(serverGone, thrown);
+        Assert.Equal(WarmupState.Warming, app.Coordinator.State);
+        var later = app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders), _ => Task.CompletedTask);
+        Assert.False(later.IsCompleted);
+
+        await tableLock.ReleaseAsync();
+        await later.WaitAsync(FunctionsAppHost.Bound);
+        Assert.Equal(WarmupState.Warm, app.Coordinator.State);
+        var after = await postgres.BackendPidsAsync(app.ApplicationName);
+        Assert.Equal(FunctionsAppHost.WarmConnections, after.Count);
+        Assert.Empty(after.Intersect(before));
+    }
+
+    [Fact]
+    public async Task Invoke_FunctionFailsOtherwise_RethrowsAndThePoolStaysWarm()
+    {
+        await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
+        var failure = new InvalidOperationException("a bug in the function");
+
+        var thrown = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders), _ => throw failure).WaitAsync(FunctionsAppHost.Bound));
+
+        Assert.Same(failure, thrown);
+        Assert.Equal(WarmupState.Warm, app.Coordinator.State);
     }
 }

@@ -33,9 +33,9 @@ public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
         Assert.Null(last.Report.LastError);
         // How many dead ones the pass's ping finds depends on Npgsql: it may drop a dead idle connector on open, and a
         // 57P01 (admin shutdown) break makes it clear the idle pool, survivors too. What must hold: every killed
-        // connection is replaced, and the pool is back at WarmConnections, topped up by new connections.
+        // connection is replaced, and the pool is back at exactly WarmConnections, topped up by new connections.
         Assert.InRange(last.Report.Replaced, 0, killed.Count);
-        Assert.InRange(last.Report.Opened, killed.Count, FunctionsAppHost.WarmConnections);
+        Assert.True(last.Report.Opened >= killed.Count, $"opened {last.Report.Opened}, killed {killed.Count}");
 
         var after = await postgres.BackendPidsAsync(app.ApplicationName);
         Assert.Equal(FunctionsAppHost.WarmConnections, after.Count);
