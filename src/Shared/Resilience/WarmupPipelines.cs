@@ -11,6 +11,7 @@ internal sealed class WarmupPipelines
 {
     // One attempt opens N connections and runs the app's warm-up work: generous, yet well inside the run's deadline.
     private static readonly TimeSpan s_maxAttemptTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_minBreak = TimeSpan.FromMilliseconds(500);
 
     public WarmupPipelines(PrewarmSettings settings, TimeProvider time, Func<OnRetryArguments<object>, ValueTask> onRetry)
     {
@@ -23,7 +24,8 @@ internal sealed class WarmupPipelines
                 FailureRatio = 1.0,
                 MinimumThroughput = 3,
                 SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = settings.RetryMaxDelay / 2,
+                // Polly's floor for a break is 0.5 s; a short RetryMaxDelay must not turn into a startup crash.
+                BreakDuration = settings.RetryMaxDelay / 2 > s_minBreak ? settings.RetryMaxDelay / 2 : s_minBreak,
             })
             .AddTimeout(settings.WarmupTimeout < s_maxAttemptTimeout ? settings.WarmupTimeout : s_maxAttemptTimeout)
             .Build();
