@@ -36,6 +36,11 @@ public sealed class WarmupCoordinator
     private TaskCompletionSource<bool> _settled = NewSettled();
     private Task<WarmupReport>? _run;
     private int _runAttempts;
+    private long _runStarted;
+
+    // Set while a run re-warms a pool that was warm until the server went away: invocations then wait at the gate
+    // through the restart instead of failing one by one, as long as the outage is shorter than the gate timeout.
+    private volatile bool _recovering;
 
     internal WarmupCoordinator(
         string name,
@@ -188,6 +193,7 @@ public sealed class WarmupCoordinator
                 _dataSource.Clear();
                 Log.FailoverDetected(_logger, Name, _redactor.Describe(exception));
                 SetState(WarmupState.Warming);
+                _recovering = true;
                 _run = Task.Run(RunAsync);
             }
         }
@@ -256,6 +262,7 @@ public sealed class WarmupCoordinator
         using var activity = PrewarmInstrumentation.StartWarmup();
         activity?.SetTag("prewarm.name", Name);
         var started = _time.GetTimestamp();
+        Volatile.Write(ref _runStarted, started);
         Volatile.Write(ref _runAttempts, 0);
         Exception? lastFailure = null;
         Log.WarmupStarted(_logger, Name, _settings.WarmConnections);
@@ -304,6 +311,7 @@ public sealed class WarmupCoordinator
             }
         }
 
+        _recovering = false;
         activity?.SetTag("prewarm.state", report.State.ToString());
         activity?.SetTag("prewarm.connections", report.ConnectionsWarmed);
         Log.WarmupFinished(_logger, Name, report.State, report.ConnectionsWarmed, report.Duration.TotalMilliseconds, report.Attempts);
@@ -335,7 +343,15 @@ public sealed class WarmupCoordinator
         if (args.Outcome.Exception is { } ex)
         {
             var report = Report(WarmupState.Degraded, 0, _time.GetTimestamp(), null, ex);
-            Settle(WarmupState.Degraded, report);
+            if (_recovering && _time.GetElapsedTime(Volatile.Read(ref _runStarted)) < _settings.GateTimeout)
+            {
+                _lastReport = report with { State = WarmupState.Warming };
+            }
+            else
+            {
+                Settle(WarmupState.Degraded, report);
+            }
+
             Log.WarmupRetrying(_logger, Name, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, report.LastError!);
         }
 

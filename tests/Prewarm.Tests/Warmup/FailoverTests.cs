@@ -1,4 +1,5 @@
 using Npgsql;
+using Prewarm.LocalPostgres;
 using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Tests.Warmup;
@@ -47,5 +48,37 @@ public sealed class FailoverTests(PostgresFixture pg)
         Assert.False(app.Coordinator.ReportConnectionFailure(failure));
         Assert.Equal(WarmupState.Warm, app.Coordinator.State);
         Assert.Same(warm, app.Coordinator.LastReport);
+    }
+
+    [Fact]
+    public async Task DuringARewarm_TheGateWaitsThroughAShortOutage_InsteadOfFailingAtOnce()
+    {
+        await using var cluster = await PostgresCluster.CreateAsync();
+        await cluster.CreateRoleAsync(PostgresFixture.AppUser, PostgresFixture.AppPassword);
+        await cluster.CreateDatabaseAsync(PostgresFixture.AppDatabase, PostgresFixture.AppUser);
+        await using var app = TestApp.Create(PostgresFixture.ConnectionStringFor(cluster, out var appName), s =>
+        {
+            s.WarmConnections = 2;
+            s.GateTimeout = TimeSpan.FromMinutes(2);
+            s.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+            s.RetryMaxDelay = TimeSpan.FromMilliseconds(500);
+        });
+        await app.Coordinator.EnsureWarmAsync();
+
+        await cluster.StopAsync();
+        var failure = await Assert.ThrowsAnyAsync<NpgsqlException>(async () =>
+        {
+            await using var connection = await app.DataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync();
+        });
+        Assert.True(app.Coordinator.ReportConnectionFailure(failure));
+
+        // The re-warm's retries fail while the server is down; the gate keeps waiting rather than answering false.
+        var gate = app.Coordinator.WaitForWarmAsync(app.Coordinator.GateTimeout);
+        await cluster.StartAsync();
+
+        Assert.True(await gate.WaitAsync(TimeSpan.FromMinutes(3)));
+        Assert.Equal(2, (await cluster.BackendPidsAsync(appName)).Length);
     }
 }
