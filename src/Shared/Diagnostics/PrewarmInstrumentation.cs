@@ -13,6 +13,7 @@ internal sealed class PrewarmInstrumentation
 
     private readonly KeyValuePair<string, object?> _nameTag;
     private readonly Histogram<double> _warmupDuration;
+    private readonly Histogram<double> _phaseDuration;
     private readonly Counter<long> _connectionsWarmed;
     private readonly Counter<long> _attempts;
     private readonly Counter<long> _gateWaits;
@@ -23,6 +24,7 @@ internal sealed class PrewarmInstrumentation
         _nameTag = new("prewarm.name", name);
         var meter = meterFactory.Create(MeterName);
         _warmupDuration = meter.CreateHistogram<double>("prewarm.warmup.duration", "s", "Wall time of a warm-up run, retries included.");
+        _phaseDuration = meter.CreateHistogram<double>("prewarm.warmup.phase.duration", "s", "Wall time of each phase of a successful warm-up: token, open, work.");
         _connectionsWarmed = meter.CreateCounter<long>("prewarm.connections.warmed", "{connection}", "Physical connections opened and warmed.");
         _attempts = meter.CreateCounter<long>("prewarm.warmup.attempts", "{attempt}", "Warm-up attempts, retries included.");
         _gateWaits = meter.CreateCounter<long>("prewarm.gate.waits", "{invocation}", "Invocations at the readiness gate, by outcome.");
@@ -35,6 +37,10 @@ internal sealed class PrewarmInstrumentation
     {
         _warmupDuration.Record(report.Duration.TotalSeconds, _nameTag, new("prewarm.state", report.State.ToString()));
         _connectionsWarmed.Add(report.ConnectionsWarmed, _nameTag);
+        foreach (var (phase, duration) in report.Phases)
+        {
+            _phaseDuration.Record(duration.TotalSeconds, _nameTag, new("prewarm.phase", phase));
+        }
     }
 
     public void Attempt() => _attempts.Add(1, _nameTag);

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Azure.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -19,10 +20,39 @@ public sealed class EntraAuthenticationTests(PostgresFixture pg)
         var (connectionString, appName, credential) = await NewRoleAsync(TimeProvider.System, TimeSpan.FromHours(1));
         await using var app = TestApp.Create(connectionString, s => { s.WarmConnections = 3; s.Credential = credential; });
 
+        var phases = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument is { Meter.Name: "Prewarm", Name: "prewarm.warmup.phase.duration" })
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "prewarm.phase")
+                {
+                    lock (phases)
+                    {
+                        phases.Add((string)tag.Value!);
+                    }
+                }
+            }
+        });
+        listener.Start();
+
         var report = await app.Coordinator.EnsureWarmAsync();
 
         Assert.Equal(WarmupState.Warm, report.State);
         Assert.Contains("token", report.Phases.Keys);
+        lock (phases)
+        {
+            Assert.Contains("token", phases);
+        }
+
         Assert.Equal(1, credential.Calls);
         Assert.Equal(3, (await pg.Cluster.BackendPidsAsync(appName)).Length);
     }
