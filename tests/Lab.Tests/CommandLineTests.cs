@@ -16,6 +16,7 @@ public sealed class CommandLineTests
     [InlineData("nonsense")]
     [InlineData("probe", "--timeout", "0")]
     [InlineData("compare", "--prewarm-startup", "later")]
+    [InlineData("probe", "--rtt", "-1")]
     public async Task BadArguments_ExitWithUsageErrorAndOneLine(params string[] args)
     {
         var run = await LabRun.RunAsync(args);
@@ -59,6 +60,19 @@ public sealed class CommandLineTests
         var line = Assert.Single(run.ErrorLines);
         Assert.Contains("TCP connect", line, StringComparison.Ordinal);
         Assert.Contains("refused", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Probe_Entra_WithoutACredential_FailsAtTheTokenPhase_NamingTheFix()
+    {
+        // No Entra ID exists here: the credential chain finds nothing (no az, no AZURE_CLIENT_ID), which is the case to report.
+        Assert.Null(Environment.GetEnvironmentVariable("AZURE_CLIENT_ID"));
+        var run = await LabRun.RunAsync(["probe", "--entra", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u", "--timeout", "20"]);
+
+        Assert.Equal(LabApp.Failed, run.ExitCode);
+        var line = Assert.Single(run.ErrorLines);
+        Assert.Contains("Entra ID token", line, StringComparison.Ordinal);
+        Assert.Contains("az login", line, StringComparison.Ordinal);
     }
 
     [Fact]

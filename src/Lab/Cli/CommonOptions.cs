@@ -11,7 +11,9 @@ internal static class CommonOptions
         Description = "Npgsql connection string of the database to use. Without it, a throwaway embedded PostgreSQL is started and stopped at exit.",
     };
 
-    public static Option<int> PositiveInt(string name, int defaultValue, string description) => new(name)
+    public static Option<int> PositiveInt(string name, int defaultValue, string description) => BoundedInt(name, defaultValue, 1, description);
+
+    public static Option<int> BoundedInt(string name, int defaultValue, int minimum, string description) => new(name)
     {
         Description = description,
         DefaultValueFactory = _ => defaultValue,
@@ -23,9 +25,9 @@ internal static class CommonOptions
                 return defaultValue;
             }
 
-            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < 1)
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) || value < minimum)
             {
-                result.AddError($"{name} must be a whole number of at least 1, not '{text}'");
+                result.AddError($"{name} must be a whole number of at least {minimum}, not '{text}'");
             }
 
             return value;

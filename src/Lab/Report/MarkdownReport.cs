@@ -80,13 +80,10 @@ internal static class MarkdownReport
         {
             // Information, not a verdict: the target is judged on the raw ratio above.
             var floor = Stats.Median(result.Controls.Select(c => c.FirstMs - c.WarmP50Ms).ToArray());
-            md.AppendLine(Inv($"The app-side floor (control below: first − warm p50 of `/orders/no-db`) is {floor:0.0} ms. Without it, `prewarm`'s first request would be:"));
-            foreach (var c in result.Cells.Where(c => c.Strategy == "prewarm").OrderBy(c => c.RttMs))
-            {
-                md.Append(Inv($" {(c.FirstMedian - floor) / c.WarmP50:0.00}x at {c.RttMs} ms;"));
-            }
-
-            md.AppendLine().AppendLine();
+            var withoutFloor = result.Cells.Where(c => c.Strategy == "prewarm").OrderBy(c => c.RttMs)
+                .Select(c => Inv($"{(c.FirstMedian - floor) / c.WarmP50:0.00}x at {c.RttMs} ms"));
+            md.AppendLine(Inv($"The app-side floor (control below: first − warm p50 of `/orders/no-db`) is {floor:0.0} ms. Without it, `prewarm`'s first request / warm p50 would be {string.Join(", ", withoutFloor)}."));
+            md.AppendLine();
         }
     }
 
