@@ -25,8 +25,8 @@ internal sealed class ColdConnectionProbe(string connectionString, TimeSpan phas
     {
         try
         {
-            var connectionString = entra ? await WithEntraTokenAsync(ct) : this.connectionString;
-            var target = DatabaseTarget.Parse(connectionString);
+            var probed = entra ? await WithEntraTokenAsync(ct) : connectionString;
+            var target = DatabaseTarget.Parse(probed);
             var host = target.Host!.Split(',')[0];
             var addresses = await PhaseAsync("DNS", IPAddress.TryParse(host, out _) ? "literal IP, no lookup" : "Dns.GetHostAddressesAsync",
                 token => IPAddress.TryParse(host, out var ip) ? Task.FromResult(new[] { ip }) : Dns.GetHostAddressesAsync(host, token), ct);
@@ -38,7 +38,7 @@ internal sealed class ColdConnectionProbe(string connectionString, TimeSpan phas
             var gss = await RawHandshakesAsync(target, host, endPoint, ct);
 
             var timeoutSeconds = (int)Math.Ceiling(phaseTimeout.TotalSeconds);
-            var plain = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, Timeout = timeoutSeconds };
+            var plain = new NpgsqlConnectionStringBuilder(probed) { Pooling = false, Timeout = timeoutSeconds };
             await PhaseAsync("first open in this process", "full Npgsql open, measured; includes Npgsql's own JIT", token => OpenOnceAsync(new NpgsqlDataSourceBuilder(plain.ConnectionString), token), ct);
             var noTypes = new NpgsqlDataSourceBuilder(Named(plain, "prewarm-probe-no-types"));
             noTypes.ConfigureTypeLoading(types => types.EnableTypeLoading(false));

@@ -34,7 +34,11 @@ internal sealed class EntraTokenException : Exception
     public static EntraTokenException From(Exception exception, TimeSpan timeout, SecretRedactor redactor) => exception switch
     {
         TimeoutException => new($"No Entra ID token within {timeout.TotalSeconds:0.#} s (Prewarm TokenTimeout). {Fix}", isTransient: true),
-        CredentialUnavailableException => new($"No Entra ID credential is available: {redactor.Redact(exception.Message)} {Fix}", isTransient: false),
-        _ => new($"Entra ID token request failed ({exception.GetType().Name}): {redactor.Redact(exception.Message)} {Fix}", isTransient: true),
+        CredentialUnavailableException => new($"No Entra ID credential is available: {Flatten(redactor.Redact(exception.Message))} {Fix}", isTransient: false),
+        _ => new($"Entra ID token request failed ({exception.GetType().Name}): {Flatten(redactor.Redact(exception.Message))} {Fix}", isTransient: true),
     };
+
+    // DefaultAzureCredential lists every source it tried on its own line; one line reads better in logs and errors.
+    private static string Flatten(string text) =>
+        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
