@@ -10,8 +10,9 @@ internal static class SampleEndpoints
 
     public static void MapSampleEndpoints(this WebApplication app)
     {
-        // Touches no database: the lab polls it to learn when the app accepts traffic.
-        app.MapGet("/ping", () => "pong");
+        // Touches no database: the lab polls it to learn when the app accepts traffic, and checks the id it started the app with.
+        var instanceId = app.Configuration["SampleApp:InstanceId"] ?? "pong";
+        app.MapGet("/ping", () => instanceId);
         app.MapGet("/orders", GetOrdersAsync);
         // The lab's control: the same binding and JSON with no database, so a first call shows the app-side floor.
         app.MapGet("/orders/no-db", GetOrdersWithoutDatabase);

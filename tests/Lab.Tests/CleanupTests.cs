@@ -25,6 +25,22 @@ public sealed class CleanupTests
     }
 
     [Fact]
+    public async Task SampleApp_PortInUse_FailsWithTheAppsReason_AndExits()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        using var client = new HttpClient();
+        await using var app = SampleAppProcess.Start(SampleAppProcess.DefaultAppPath(), "none", "Host=127.0.0.1;Port=9;Username=u;Password=p", 1, port: port);
+
+        var e = await Assert.ThrowsAsync<LabException>(() => app.WaitUntilAcceptingAsync(client, TimeSpan.FromSeconds(60), CancellationToken.None));
+
+        Assert.Contains("exited", e.Message, StringComparison.Ordinal);
+        Assert.Contains("address already in use", e.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
     public async Task Compare_Cancelled_ExitsAsCancelled_AndLeavesNoAppRunning()
     {
         var output = Path.Combine(Path.GetTempPath(), "prewarm-lab-cancel-" + Guid.NewGuid().ToString("N"));

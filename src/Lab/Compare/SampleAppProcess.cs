@@ -16,6 +16,7 @@ internal sealed class SampleAppProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly string _instanceId;
 
     static SampleAppProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
     {
@@ -25,8 +26,9 @@ internal sealed class SampleAppProcess : IAsyncDisposable
         }
     };
 
-    private SampleAppProcess(Process process, Uri baseAddress, long startedAt)
+    private SampleAppProcess(Process process, Uri baseAddress, long startedAt, string instanceId)
     {
+        _instanceId = instanceId;
         _process = process;
         BaseAddress = baseAddress;
         StartedAt = startedAt;
@@ -41,9 +43,10 @@ internal sealed class SampleAppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static SampleAppProcess Start(string appDll, string strategy, string connectionString, int warmConnections, string startupMode = "Background")
+    public static SampleAppProcess Start(
+        string appDll, string strategy, string connectionString, int warmConnections, string startupMode = "Background", int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -66,6 +69,8 @@ internal sealed class SampleAppProcess : IAsyncDisposable
         psi.Environment["SampleApp__Strategy"] = strategy;
         psi.Environment["SampleApp__WarmConnections"] = warmConnections.ToString(System.Globalization.CultureInfo.InvariantCulture);
         psi.Environment["SampleApp__StartupMode"] = startupMode;
+        var instanceId = Guid.NewGuid().ToString("N");
+        psi.Environment["SampleApp__InstanceId"] = instanceId;
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
@@ -73,7 +78,7 @@ internal sealed class SampleAppProcess : IAsyncDisposable
         var startedAt = Stopwatch.GetTimestamp();
         process.Start();
         s_running.TryAdd(process, 0);
-        var app = new SampleAppProcess(process, baseAddress, startedAt);
+        var app = new SampleAppProcess(process, baseAddress, startedAt, instanceId);
         process.OutputDataReceived += (_, e) => app.Append(e.Data);
         process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.BeginOutputReadLine();
@@ -84,8 +89,7 @@ internal sealed class SampleAppProcess : IAsyncDisposable
     /// <summary>Polls the DB-free <c>/ping</c> until it answers, so the first DB request goes out the moment the app accepts traffic.</summary>
     public async Task WaitUntilAcceptingAsync(HttpClient client, TimeSpan timeout, CancellationToken ct)
     {
-        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        bounded.CancelAfter(timeout);
+        var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var ping = new Uri(BaseAddress, "/ping");
         while (true)
         {
@@ -94,10 +98,19 @@ internal sealed class SampleAppProcess : IAsyncDisposable
                 throw new LabException($"the sample app exited with code {_process.ExitCode} before accepting requests: {LastLine()}");
             }
 
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new LabException($"the sample app did not accept requests within {timeout.TotalSeconds:0} s: {LastLine()}");
+            }
+
+            // Each attempt is short: something else holding the port may accept and never answer, and the exit check above must get its turn.
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            attempt.CancelAfter(TimeSpan.FromSeconds(1));
             try
             {
-                using var response = await client.GetAsync(ping, bounded.Token);
-                if (response.IsSuccessStatusCode)
+                using var response = await client.GetAsync(ping, attempt.Token);
+                // The app answers with the id it was started with: a 200 from some other server on a reused port is not our app.
+                if (response.IsSuccessStatusCode && await response.Content.ReadAsStringAsync(attempt.Token) == _instanceId)
                 {
                     return;
                 }
@@ -108,20 +121,23 @@ internal sealed class SampleAppProcess : IAsyncDisposable
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                throw new LabException($"the sample app did not accept requests within {timeout.TotalSeconds:0} s: {LastLine()}");
+                // This attempt timed out; the loop checks the process and the deadline.
             }
 
             await Task.Delay(2, ct);
         }
     }
 
+    /// <summary>The app's own reason, one line: the unhandled exception's message if it crashed, else its last output line.</summary>
     public string LastLine()
     {
         lock (_output)
         {
             var lines = _output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            return lines.LastOrDefault(l => l.Contains("exception", StringComparison.OrdinalIgnoreCase) || l.Contains("fail", StringComparison.OrdinalIgnoreCase))
+            var reason = lines.FirstOrDefault(l => l.StartsWith("Unhandled exception.", StringComparison.Ordinal))
+                ?? lines.LastOrDefault(l => l.Contains("Exception:", StringComparison.Ordinal) && !l.StartsWith("at ", StringComparison.Ordinal))
                 ?? lines.LastOrDefault() ?? "(no output)";
+            return reason.Length > 400 ? reason[..400] : reason;
         }
     }
 
