@@ -20,8 +20,10 @@ internal static class SampleEndpoints
     }
 
     private static async Task<IResult> GetOrdersAsync(
-        NpgsqlDataSource dataSource, IServiceProvider services, CancellationToken ct, int customer = 1)
+        NpgsqlDataSource dataSource, IServiceProvider services, HttpContext context, CancellationToken ct, int customer = 1)
     {
+        var timing = new ServerTiming();
+
         // The same gate the Functions middleware puts in front of every invocation.
         var coordinator = services.GetService<WarmupCoordinator>();
         if (coordinator is not null && !await coordinator.WaitForWarmAsync(coordinator.GateTimeout, ct))
@@ -29,16 +31,24 @@ internal static class SampleEndpoints
             return Results.Problem($"Database not warm: {coordinator.State}", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
+        timing.Mark("gate");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        timing.Mark("open");
         var orders = await OrdersQuery.RunAsync(connection, customer, s_since, ct);
+        timing.Mark("query");
+        timing.WriteTo(context.Response);
         return Results.Json(orders, SampleJsonContext.Default.IReadOnlyListOrder);
     }
 
-    private static IResult GetOrdersWithoutDatabase(IServiceProvider services, CancellationToken ct, int customer = 1)
+    private static IResult GetOrdersWithoutDatabase(IServiceProvider services, HttpContext context, CancellationToken ct, int customer = 1)
     {
         // Bound but unused: binding them is part of the work the control must share with /orders.
         _ = (services, ct);
-        return Results.Json(FixedOrders.For(customer), SampleJsonContext.Default.IReadOnlyListOrder);
+        var timing = new ServerTiming();
+        var orders = FixedOrders.For(customer);
+        timing.Mark("query");
+        timing.WriteTo(context.Response);
+        return Results.Json(orders, SampleJsonContext.Default.IReadOnlyListOrder);
     }
 
     private static IResult GetStartup(StartupTimings timings, IServiceProvider services)

@@ -8,7 +8,18 @@ internal sealed record CompareSettings(
 
 /// <summary>One fresh start measured: the first request, then steady state; and on a second fresh start, the first burst.</summary>
 internal sealed record RunSample(
-    double FirstMs, double StartToFirstMs, double? WarmupMs, double WarmP50Ms, IReadOnlyList<double> BurstMs, double? WarmupOpenMs = null, double? WarmupWorkMs = null);
+    double FirstMs,
+    double StartToFirstMs,
+    double? WarmupMs,
+    double WarmP50Ms,
+    IReadOnlyList<double> BurstMs,
+    double? WarmupOpenMs = null,
+    double? WarmupWorkMs = null,
+    IReadOnlyDictionary<string, double>? FirstServerPhases = null)
+{
+    /// <summary>What the server's phases do not cover: Kestrel, routing, binding, JSON, the response's trip back, the client.</summary>
+    public double? FirstRestMs => FirstServerPhases is { Count: > 0 } p ? FirstMs - p.Values.Sum() : null;
+}
 
 /// <summary>The control: first and steady-state latency of the same endpoint shape without a database.</summary>
 internal sealed record ControlSample(double FirstMs, double WarmP50Ms);
@@ -39,6 +50,12 @@ internal sealed record CellResult(string Strategy, int RttMs, IReadOnlyList<RunS
     public double FirstRatio => FirstMedian / WarmP50;
 
     public double BurstRatio => BurstP99 / WarmP50;
+
+    /// <summary>Median over runs of one server-side phase of the first request (gate, open, query).</summary>
+    public double? FirstPhaseMedian(string phase) =>
+        MedianOf(r => r.FirstServerPhases is { } p && p.TryGetValue(phase, out var ms) ? ms : null);
+
+    public double? FirstRestMedian => MedianOf(r => r.FirstRestMs);
 
     private double? MedianOf(Func<RunSample, double?> value)
     {

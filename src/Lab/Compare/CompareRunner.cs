@@ -64,11 +64,11 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         await using var app = SampleAppProcess.Start(appDll, "none", unusedConnectionString, settings.WarmConnections);
         using var client = NewClient();
         await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);
-        var first = await TimeAsync(client, app, "/orders/no-db", ct);
+        var first = (await TimeAsync(client, app, "/orders/no-db", ct)).Ms;
         var warm = new List<double>(settings.WarmRequests);
         for (var i = 0; i < DiscardedWarmRequests + settings.WarmRequests; i++)
         {
-            var ms = await TimeAsync(client, app, "/orders/no-db", ct);
+            var ms = (await TimeAsync(client, app, "/orders/no-db", ct)).Ms;
             if (i >= DiscardedWarmRequests)
             {
                 warm.Add(ms);
@@ -81,18 +81,21 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
     private async Task<RunSample> MeasureRunAsync(string strategy, string proxiedConnectionString, CancellationToken ct)
     {
         double firstMs, startToFirstMs, warmP50;
+        IReadOnlyDictionary<string, double> firstServer;
         StartupReport? startup;
         await using (var app = SampleAppProcess.Start(appDll, strategy, proxiedConnectionString, settings.WarmConnections, settings.PrewarmStartup))
         {
             using var client = NewClient();
             await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);
-            firstMs = await TimeOrdersAsync(client, app, ct);
+            var first = await TimeAsync(client, app, "/orders", ct);
+            firstMs = first.Ms;
+            firstServer = first.Server;
             startToFirstMs = Stopwatch.GetElapsedTime(app.StartedAt).TotalMilliseconds;
 
             var warm = new List<double>(settings.WarmRequests);
             for (var i = 0; i < DiscardedWarmRequests + settings.WarmRequests; i++)
             {
-                var ms = await TimeOrdersAsync(client, app, ct);
+                var ms = (await TimeAsync(client, app, "/orders", ct)).Ms;
                 if (i >= DiscardedWarmRequests)
                 {
                     warm.Add(ms);
@@ -108,16 +111,13 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         {
             using var client = NewClient();
             await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);
-            burst = await Task.WhenAll(Enumerable.Range(0, settings.Burst).Select(_ => TimeOrdersAsync(client, app, ct)));
+            burst = (await Task.WhenAll(Enumerable.Range(0, settings.Burst).Select(_ => TimeAsync(client, app, "/orders", ct)))).Select(t => t.Ms).ToArray();
         }
 
-        return new RunSample(firstMs, startToFirstMs, startup?.WarmupMs, warmP50, burst, startup?.OpenMs, startup?.WorkMs);
+        return new RunSample(firstMs, startToFirstMs, startup?.WarmupMs, warmP50, burst, startup?.OpenMs, startup?.WorkMs, firstServer);
     }
 
-    private static Task<double> TimeOrdersAsync(HttpClient client, SampleAppProcess app, CancellationToken ct) =>
-        TimeAsync(client, app, "/orders", ct);
-
-    private static async Task<double> TimeAsync(HttpClient client, SampleAppProcess app, string path, CancellationToken ct)
+    private static async Task<Timed> TimeAsync(HttpClient client, SampleAppProcess app, string path, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         using var response = await client.GetAsync(new Uri(app.BaseAddress, path), HttpCompletionOption.ResponseContentRead, ct);
@@ -128,7 +128,28 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
             throw new LabException($"{path} answered {(int)response.StatusCode}: {FirstLine(body)} (app: {app.LastLine()})");
         }
 
-        return elapsed;
+        return new Timed(elapsed, ParseServerTiming(response));
+    }
+
+    /// <summary>The app's own split of the request (<c>Server-Timing: gate;dur=…, open;dur=…, query;dur=…</c>).</summary>
+    private static Dictionary<string, double> ParseServerTiming(HttpResponseMessage response)
+    {
+        var phases = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (!response.Headers.TryGetValues("Server-Timing", out var values))
+        {
+            return phases;
+        }
+
+        foreach (var entry in values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)))
+        {
+            var parts = entry.Split(";dur=", 2);
+            if (parts.Length == 2 && double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms))
+            {
+                phases[parts[0]] = ms;
+            }
+        }
+
+        return phases;
     }
 
     private static HttpClient NewClient() => new(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
@@ -141,6 +162,8 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         var line = text.Split('\n', 2)[0].Trim();
         return line.Length > 300 ? line[..300] : line;
     }
+
+    private sealed record Timed(double Ms, IReadOnlyDictionary<string, double> Server);
 
     /// <summary>The part of the sample app's <c>/startup</c> the lab reads.</summary>
     private sealed record StartupReport(double? WarmupMs, double? OpenMs, double? WorkMs);

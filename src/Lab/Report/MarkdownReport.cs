@@ -39,6 +39,7 @@ internal static class MarkdownReport
         }
 
         md.AppendLine();
+        AppendFirstRequestSplit(md, result);
         AppendTargets(md, result);
         AppendControl(md, result);
         AppendCalibration(md, result);
@@ -92,6 +93,20 @@ internal static class MarkdownReport
         var text = measured is { } m && !double.IsNaN(m) ? Inv($"{m:0.00}x") : "not measured";
         var met = measured is { } v && !double.IsNaN(v) ? (v <= bound ? "yes" : "**no**") : "–";
         md.AppendLine(Inv($"| {target} | {text} | {met} |"));
+    }
+
+    private static void AppendFirstRequestSplit(StringBuilder md, CompareResult result)
+    {
+        md.AppendLine("## Where the first request's time goes (medians over runs, ms)").AppendLine();
+        md.AppendLine("The app times its own phases and sends them in a `Server-Timing` header; *rest* is the first request's latency minus those phases: Kestrel, routing, parameter binding, JSON, and the loopback trip to the lab.").AppendLine();
+        md.AppendLine("| added RTT | strategy | first | gate wait | open | query | rest |");
+        md.AppendLine("|---:|---|---:|---:|---:|---:|---:|");
+        foreach (var c in result.Settings.RttMs.SelectMany(r => result.Settings.Strategies.Select(s => result.Cell(s, r))).OfType<CellResult>())
+        {
+            md.AppendLine(Inv($"| {c.RttMs} ms | {c.Strategy} | {c.FirstMedian:0.0} | {Ms(c.FirstPhaseMedian("gate"))} | {Ms(c.FirstPhaseMedian("open"))} | {Ms(c.FirstPhaseMedian("query"))} | {Ms(c.FirstRestMedian)} |"));
+        }
+
+        md.AppendLine();
     }
 
     private static void AppendControl(StringBuilder md, CompareResult result)
