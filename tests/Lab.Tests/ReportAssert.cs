@@ -17,15 +17,22 @@ internal static class ReportAssert
         }
 
         Assert.Contains("| added RTT | strategy | first | first p99 | warm p50 | first / warm p50 | burst p99 | burst p99 / warm p50 | start → first response | warm-up wall time |", lines);
+        var results = Section(lines, "## Results");
+        var split = Section(lines, "## Where the first request's time goes");
         foreach (var rtt in rttMs)
         {
             foreach (var strategy in strategies)
             {
-                var row = Assert.Single(lines, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal));
+                var row = Assert.Single(results, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal));
                 Assert.Equal(11, row.Count(c => c == '|'));
+                var phases = Assert.Single(split, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal));
+                Assert.Equal(8, phases.Count(c => c == '|'));
             }
         }
     }
+
+    private static string[] Section(string[] lines, string heading) =>
+        lines.SkipWhile(l => !l.StartsWith(heading, StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal)).ToArray();
 
     public static void HasChartStructure(XDocument svg, int cells)
     {
