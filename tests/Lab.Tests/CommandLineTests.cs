@@ -21,9 +21,7 @@ public sealed class CommandLineTests
     {
         var run = await LabRun.RunAsync(args);
 
-        Assert.Equal(LabApp.UsageError, run.ExitCode);
-        var line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        run.AssertOneLineFailure(LabApp.UsageError, "error: ", "(see prewarm --help)");
     }
 
     [Fact]
@@ -46,9 +44,7 @@ public sealed class CommandLineTests
     {
         var run = await LabRun.RunAsync([command, "--connection", "Host=localhost;No Such Keyword=1"]);
 
-        Assert.Equal(LabApp.Failed, run.ExitCode);
-        var line = Assert.Single(run.ErrorLines);
-        Assert.Contains("malformed connection string", line, StringComparison.Ordinal);
+        run.AssertOneLineFailure(LabApp.Failed, "malformed connection string");
     }
 
     [Fact]
@@ -56,10 +52,7 @@ public sealed class CommandLineTests
     {
         var run = await LabRun.RunAsync(["probe", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u;Password=p", "--timeout", "5"]);
 
-        Assert.Equal(LabApp.Failed, run.ExitCode);
-        var line = Assert.Single(run.ErrorLines);
-        Assert.Contains("TCP connect", line, StringComparison.Ordinal);
-        Assert.Contains("refused", line, StringComparison.Ordinal);
+        run.AssertOneLineFailure(LabApp.Failed, "TCP connect", "refused");
     }
 
     [Fact]
@@ -69,10 +62,7 @@ public sealed class CommandLineTests
         Assert.Null(Environment.GetEnvironmentVariable("AZURE_CLIENT_ID"));
         var run = await LabRun.RunAsync(["probe", "--entra", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u", "--timeout", "20"]);
 
-        Assert.Equal(LabApp.Failed, run.ExitCode);
-        var line = Assert.Single(run.ErrorLines);
-        Assert.Contains("Entra ID token", line, StringComparison.Ordinal);
-        Assert.Contains("az login", line, StringComparison.Ordinal);
+        run.AssertOneLineFailure(LabApp.Failed, "Entra ID token", "az login");
     }
 
     [Fact]
@@ -80,9 +70,7 @@ public sealed class CommandLineTests
     {
         var run = await LabRun.RunAsync(["compare", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u;Password=p;Timeout=3", "--runs", "1"]);
 
-        Assert.Equal(LabApp.Failed, run.ExitCode);
-        var line = Assert.Single(run.ErrorLines);
-        Assert.Contains("database unreachable", line, StringComparison.Ordinal);
+        run.AssertOneLineFailure(LabApp.Failed, "database unreachable");
     }
 
     private static int ClosedPort()

@@ -14,4 +14,15 @@ internal sealed record LabRun(int ExitCode, string Output, string Error)
     }
 
     public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The bad-input contract: this exit code, and exactly one line on stderr that says what went wrong.</summary>
+    public void AssertOneLineFailure(int exitCode, params string[] fragments)
+    {
+        Assert.Equal(exitCode, ExitCode);
+        var line = Assert.Single(ErrorLines);
+        foreach (var fragment in fragments)
+        {
+            Assert.Contains(fragment, line, StringComparison.Ordinal);
+        }
+    }
 }
