@@ -145,6 +145,8 @@ var commonSettings = {
   AZURE_CLIENT_ID: identityClientId
   ConnectionStrings__postgres: 'Host=${postgresHost};Port=${postgresPort};Database=${postgresDatabase};Username=${postgresUsername};Ssl Mode=Require'
   Prewarm__postgres__WarmConnections: string(warmConnections)
+  // Through the built-in PgBouncer (port 6432, transaction pooling) Npgsql must not reset sessions on close.
+  Prewarm__postgres__PgBouncer: string(postgresPort == 6432)
   Prewarm__KeepAliveSchedule: keepAliveSchedule
 }
 

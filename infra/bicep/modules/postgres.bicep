@@ -109,6 +109,20 @@ resource pgBouncer 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@202
   ]
 }
 
+// The app's query is a prepared statement; in transaction pooling PgBouncer (1.21+) keeps protocol-level prepared
+// statements only when this is above its default of 0.
+resource pgBouncerPrepared 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2025-08-01' = if (pgBouncerOn) {
+  parent: server
+  name: 'pgbouncer.max_prepared_statements'
+  properties: {
+    value: '200'
+    source: 'user-override'
+  }
+  dependsOn: [
+    pgBouncer
+  ]
+}
+
 // Flex Consumption has no fixed outbound addresses, so without a virtual network the server must accept
 // connections from Azure's address space (the special 0.0.0.0 rule). Entra-only auth and TLS still apply.
 resource allowAzureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2025-08-01' = {
@@ -120,6 +134,7 @@ resource allowAzureServices 'Microsoft.DBforPostgreSQL/flexibleServers/firewallR
   }
   dependsOn: [
     pgBouncer
+    pgBouncerPrepared
   ]
 }
 
