@@ -27,6 +27,12 @@ internal static class LabApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool handleTermination, CancellationToken ct)
     {
         var ui = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (output != Console.Out || Console.IsOutputRedirected)
+        {
+            // Spectre assumes 80 columns without a terminal; a log or a file reads better with the tables unwrapped.
+            ui.Profile.Width = 160;
+        }
+
         // Bare `prewarm` shows the help rather than an error about a missing command.
         var parsed = Build(ui).Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0)

@@ -20,7 +20,11 @@ internal static class ProbeAdvice
             advice.Add(Inv($"GSS Encryption Mode is {target.GssEncryptionMode} ({server}): unless you use Kerberos, set `GSS Encryption Mode=Disable`; an attempt costs at least one round trip (~{gss:0.0} ms here) on every physical open."));
         }
 
-        advice.Add(Inv($"One physical open costs {open:0.0} ms ≈ {open / rttMs:0} round trips of ~{rttMs:0.0} ms. Without a warm pool, each of the first concurrent requests pays it: set WarmConnections (N) to the concurrency you expect in the first second; opened in parallel, N connections cost about one open of wall time."));
+        // Below half a millisecond (loopback, same host) an open's cost is CPU, and a round-trip count would mislead.
+        var shape = rttMs < 0.5
+            ? Inv($"with a ~{rttMs:0.00} ms RTT that is CPU (TLS, SCRAM, JIT), not round trips")
+            : Inv($"≈ {open / rttMs:0} round trips of ~{rttMs:0.0} ms");
+        advice.Add(Inv($"One physical open costs {open:0.0} ms, {shape}. Without a warm pool, each of the first concurrent requests pays it: set WarmConnections (N) to the concurrency you expect in the first second; opened in parallel, N connections cost about one open of wall time."));
 
         var first = Ms(probe.Phase("first query"));
         var second = Ms(probe.Phase("second query"));
