@@ -117,7 +117,8 @@ internal static class CompareCommand
 
         // Never the password: host, port, database and SSL mode are what a reader needs.
         var b = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        return Inv($"{b.Host}:{b.Port}/{b.Database} (SSL Mode {b.SslMode})");
+        // Npgsql's default database is the user's name.
+        return Inv($"{b.Host}:{b.Port}/{b.Database ?? b.Username} (SSL Mode {b.SslMode})");
     }
 
     internal static string MachineDescription()
