@@ -50,6 +50,11 @@ internal static class GateBenchCommand
                     ? GateBenchmarkDotNet.Run(coordinator.WaitForWarmAsync)
                     : GateBenchmark.Measure(coordinator.WaitForWarmAsync, parse.GetValue(calls), parse.GetValue(rounds));
                 var verdict = result.MedianNsPerCall <= TargetNs && result.AllocatedBytesPerCall == 0 ? "[green]meets[/]" : "[red]misses[/]";
+                if (IsDebugBuild(typeof(WarmupCoordinator).Assembly))
+                {
+                    ui.MarkupLine("[yellow]The library is a Debug build: these numbers are not representative; run with -c Release.[/]");
+                }
+
                 ui.MarkupLine(Inv($"WaitForWarmAsync (warm, {result.Engine}): median {result.MedianNsPerCall:0.0} ns/call (min {result.MinNsPerCall:0.0}, max {result.MaxNsPerCall:0.0}) over {result.Measurements}; {result.AllocatedBytesPerCall:0.###} bytes allocated/call; {verdict} the target (≤ {TargetNs} ns, 0 bytes)"));
             }
             finally
@@ -61,6 +66,10 @@ internal static class GateBenchCommand
         });
         return command;
     }
+
+    private static bool IsDebugBuild(System.Reflection.Assembly assembly) =>
+        assembly.GetCustomAttributes(typeof(System.Diagnostics.DebuggableAttribute), false)
+            .OfType<System.Diagnostics.DebuggableAttribute>().Any(a => a.IsJITOptimizerDisabled);
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
