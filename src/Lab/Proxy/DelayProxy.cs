@@ -18,6 +18,7 @@ internal sealed class DelayProxy : IAsyncDisposable
     private readonly TimeSpan _oneWay;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
+    private readonly ConcurrentDictionary<Task, byte> _relays = new();
     private readonly Task _acceptLoop;
 
     private DelayProxy(string upstreamHost, int upstreamPort, TimeSpan addedRtt)
@@ -61,6 +62,8 @@ internal sealed class DelayProxy : IAsyncDisposable
             // Stopping is the only way out of the loop.
         }
 
+        // Their sockets are closed, so the relays end at once; waiting keeps their threads off a disposed token source.
+        await Task.WhenAll(_relays.Keys).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
     }
 
@@ -79,7 +82,9 @@ internal sealed class DelayProxy : IAsyncDisposable
                 return;
             }
 
-            _ = RelayAsync(client);
+            var relay = RelayAsync(client);
+            _relays.TryAdd(relay, 0);
+            _ = relay.ContinueWith(t => _relays.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
