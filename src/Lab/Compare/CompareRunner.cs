@@ -65,17 +65,23 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         using var client = NewClient();
         await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);
         var first = (await TimeAsync(client, app, "/orders/no-db", ct)).Ms;
+        return new ControlSample(first, await WarmP50Async(client, app, "/orders/no-db", ct));
+    }
+
+    /// <summary>Sequential steady-state requests; the first few are dropped so tier-up and pool settling do not count.</summary>
+    private async Task<double> WarmP50Async(HttpClient client, SampleAppProcess app, string path, CancellationToken ct)
+    {
         var warm = new List<double>(settings.WarmRequests);
         for (var i = 0; i < DiscardedWarmRequests + settings.WarmRequests; i++)
         {
-            var ms = (await TimeAsync(client, app, "/orders/no-db", ct)).Ms;
+            var ms = (await TimeAsync(client, app, path, ct)).Ms;
             if (i >= DiscardedWarmRequests)
             {
                 warm.Add(ms);
             }
         }
 
-        return new ControlSample(first, Stats.Median(warm));
+        return Stats.Median(warm);
     }
 
     private async Task<RunSample> MeasureRunAsync(string strategy, string proxiedConnectionString, CancellationToken ct)
@@ -92,17 +98,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
             firstServer = first.Server;
             startToFirstMs = Stopwatch.GetElapsedTime(app.StartedAt).TotalMilliseconds;
 
-            var warm = new List<double>(settings.WarmRequests);
-            for (var i = 0; i < DiscardedWarmRequests + settings.WarmRequests; i++)
-            {
-                var ms = (await TimeAsync(client, app, "/orders", ct)).Ms;
-                if (i >= DiscardedWarmRequests)
-                {
-                    warm.Add(ms);
-                }
-            }
-
-            warmP50 = Stats.Median(warm);
+            warmP50 = await WarmP50Async(client, app, "/orders", ct);
             startup = await client.GetFromJsonAsync<StartupReport>(new Uri(app.BaseAddress, "/startup"), ct);
         }
 
