@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Prewarm.Functions.Gate;
 using Prewarm.Functions.Health;
 using Prewarm.Functions.Warmup;
+using Prewarm.SampleData;
 
 namespace Prewarm.Functions;
 
@@ -19,12 +20,15 @@ internal static class FunctionsAppSetup
         var options = FunctionsAppOptions.Load(builder.Configuration);
         builder.Services.AddSingleton(options);
 
-        var warmupWork = new SampleWarmupWork();
         builder.AddPrewarmedNpgsql(
             ConnectionName,
             settings =>
             {
-                settings.WarmupWork = warmupWork.RunAsync;
+                // Runs once, while the app is built, on the bound section: Prewarm:postgres:PgBouncer, the one switch
+                // for transaction pooling, decides both the pool's settings and whether the sample query prepares.
+                var ordersQuery = new OrdersQuery(behindPgBouncer: settings.PgBouncer);
+                builder.Services.AddSingleton(ordersQuery);
+                settings.WarmupWork = new SampleWarmupWork(ordersQuery).RunAsync;
                 // The KeepAlive timer function runs the pass; the library's own loop would ping the same connections twice.
                 settings.KeepAliveInterval = TimeSpan.Zero;
             },

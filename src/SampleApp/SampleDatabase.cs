@@ -18,17 +18,22 @@ internal static class SampleDatabase
             // Background (the default, as in Functions): Kestrel accepts at once and /orders waits at the gate.
             // BlockUntilWarm: the warm-up's hosted service starts before Kestrel, so nothing is accepted until warm, like a readiness probe.
             var startupMode = builder.Configuration.GetValue("SampleApp:StartupMode", PrewarmStartupMode.Background);
-            // Exactly what src/Functions does: the app's real query is the warm-up work, so statements are prepared before traffic.
+            // Exactly what src/Functions does: the app's real query is the warm-up work, so statements are prepared before
+            // traffic; behind PgBouncer (Prewarm:postgres:PgBouncer) the same switch makes the query skip preparing.
             builder.AddPrewarmedNpgsql(ConnectionName, settings =>
             {
+                var ordersQuery = new OrdersQuery(behindPgBouncer: settings.PgBouncer);
+                builder.Services.AddSingleton(ordersQuery);
                 settings.WarmConnections = warmConnections;
-                settings.WarmupWork = OrdersQuery.WarmAsync;
+                settings.WarmupWork = ordersQuery.WarmAsync;
                 settings.StartupMode = startupMode;
             });
             return;
         }
 
-        // The baselines take the connection string as given: what an app without the library would do.
+        // The baselines take the connection string as given: what an app without the library would do. They have no
+        // PgBouncer switch and the lab always points them at PostgreSQL itself, so their query prepares, as the benchmark expects.
+        builder.Services.AddSingleton(new OrdersQuery(behindPgBouncer: false));
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is required.");
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));

@@ -20,7 +20,7 @@ internal static class SampleEndpoints
     }
 
     private static async Task<IResult> GetOrdersAsync(
-        NpgsqlDataSource dataSource, IServiceProvider services, HttpContext context, CancellationToken ct, int customer = 1)
+        NpgsqlDataSource dataSource, OrdersQuery ordersQuery, IServiceProvider services, HttpContext context, CancellationToken ct, int customer = 1)
     {
         var timing = new ServerTiming();
 
@@ -34,7 +34,7 @@ internal static class SampleEndpoints
         timing.Mark("gate");
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         timing.Mark("open");
-        var orders = await OrdersQuery.RunAsync(connection, customer, s_since, ct);
+        var orders = await ordersQuery.RunAsync(connection, customer, s_since, ct);
         timing.Mark("query");
         timing.WriteTo(context.Response);
         return Results.Json(orders, SampleJsonContext.Default.IReadOnlyListOrder);

@@ -4,10 +4,14 @@ using NpgsqlTypes;
 namespace Prewarm.SampleData;
 
 /// <summary>
-/// The realistic read: a customer's recent orders. The Functions app and the lab's sample app both run it,
-/// and both use <see cref="WarmAsync"/> as warm-up work so the real query path (parse, plan, type loading) is warm.
+/// The realistic read: a customer's recent orders. The Functions app and the lab's sample app both run it, and both
+/// use <see cref="WarmAsync"/> as warm-up work so the real query path (parse, plan, type loading) is warm.
 /// </summary>
-public static class OrdersQuery
+/// <remarks>
+/// Create one per data source, from the same setting that configures the pool:
+/// <c>new OrdersQuery(behindPgBouncer: settings.PgBouncer)</c> inside the <c>AddPrewarmedNpgsql</c> delegate.
+/// </remarks>
+public sealed class OrdersQuery
 {
     /// <summary>At most this many rows come back.</summary>
     public const int Limit = 20;
@@ -25,13 +29,30 @@ public static class OrdersQuery
     private const int WarmupCustomerId = 1;
     private static readonly DateTimeOffset s_warmupSince = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Creates the query for connections that reach PostgreSQL directly or through PgBouncer.</summary>
+    /// <param name="behindPgBouncer">
+    /// The connections go through PgBouncer in transaction mode: pass the library's <c>PrewarmSettings.PgBouncer</c>
+    /// (<c>Prewarm:{name}:PgBouncer</c>). Then the query is not prepared, see <see cref="Prepares"/>.
+    /// </param>
+    public OrdersQuery(bool behindPgBouncer) => Prepares = !behindPgBouncer;
+
+    /// <summary>
+    /// Whether <see cref="RunAsync"/> prepares the statement. Directly on PostgreSQL it does: the prepared statement
+    /// lives on the physical connection, so after <see cref="WarmAsync"/> ran there a request skips parse and plan.
+    /// Behind PgBouncer in transaction mode it does not: each transaction may land on another server connection, where
+    /// the statement is missing (26000) or another client's <c>_p1</c> already exists (42P05). PgBouncer 1.21+ with
+    /// <c>max_prepared_statements</c> above 0 could carry them, but 1.18 cannot, Azure's built-in one has it at 0 by
+    /// default, and the library refuses <c>Max Auto Prepare</c> in that mode for the same reason.
+    /// </summary>
+    public bool Prepares { get; }
+
     /// <summary>Reads the customer's orders placed at or after <paramref name="since"/>, newest first.</summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="customerId">The customer.</param>
     /// <param name="since">The lower bound; any offset, sent as UTC.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>Up to <see cref="Limit"/> orders.</returns>
-    public static async Task<IReadOnlyList<Order>> RunAsync(
+    public async Task<IReadOnlyList<Order>> RunAsync(
         NpgsqlConnection connection, int customerId, DateTimeOffset since, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -42,8 +63,11 @@ public static class OrdersQuery
             // Npgsql writes only UTC DateTimeOffsets to timestamptz.
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
 
-            // Prepared statements live on the physical connection: after WarmAsync ran on it this is a lookup, not a round trip.
-            await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            if (Prepares)
+            {
+                // After WarmAsync ran on this physical connection this is a lookup, not a round trip.
+                await command.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             var orders = new List<Order>(Limit);
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -59,10 +83,14 @@ public static class OrdersQuery
         }
     }
 
-    /// <summary>Runs the query once with representative parameters; meant as a pool's warm-up work.</summary>
+    /// <summary>
+    /// Runs the query once with representative parameters; meant as a pool's warm-up work. Unprepared (behind
+    /// PgBouncer) it still warms the connection, Npgsql's type loading for every column, the JIT of this path and
+    /// PgBouncer's server connections; only the server-side plan is not kept.
+    /// </summary>
     /// <param name="connection">An open connection.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>A task that completes when the rows were read.</returns>
-    public static async Task WarmAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
+    public async Task WarmAsync(NpgsqlConnection connection, CancellationToken cancellationToken = default)
         => _ = await RunAsync(connection, WarmupCustomerId, s_warmupSince, cancellationToken).ConfigureAwait(false);
 }

@@ -109,8 +109,9 @@ resource pgBouncer 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@202
   ]
 }
 
-// The app's query is a prepared statement; in transaction pooling PgBouncer (1.21+) keeps protocol-level prepared
-// statements only when this is above its default of 0.
+// In transaction pooling PgBouncer (1.21+) keeps protocol-level prepared statements only when this is above its
+// default of 0. The sample app does not prepare on 6432 (Prewarm__postgres__PgBouncer=true, see function-app.bicep);
+// this is for an app that does.
 resource pgBouncerPrepared 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2025-08-01' = if (pgBouncerOn) {
   parent: server
   name: 'pgbouncer.max_prepared_statements'

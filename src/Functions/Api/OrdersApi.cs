@@ -10,7 +10,9 @@ namespace Prewarm.Functions.Api;
 /// The sample API over <c>prewarm_orders</c>: a customer's recent orders (the query the warm-up runs on every
 /// connection) and placing an order. Both go through the gate, so they only ever run on a warm pool.
 /// </summary>
-public sealed class OrdersApi(NpgsqlDataSource dataSource)
+/// <param name="dataSource">The app's warmed data source.</param>
+/// <param name="ordersQuery">The read, prepared or not as <c>Prewarm:postgres:PgBouncer</c> says (FunctionsAppSetup).</param>
+public sealed class OrdersApi(NpgsqlDataSource dataSource, OrdersQuery ordersQuery)
 {
     /// <summary>GET /api/customers/{customerId}/orders?since=2026-01-01T00:00:00Z: up to 20 orders, newest first.</summary>
     [Function(FunctionNames.GetOrders)]
@@ -26,7 +28,7 @@ public sealed class OrdersApi(NpgsqlDataSource dataSource)
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var orders = await OrdersQuery.RunAsync(connection, customerId, since, cancellationToken);
+        var orders = await ordersQuery.RunAsync(connection, customerId, since, cancellationToken);
         return Results.Ok(orders);
     }
 

@@ -3,10 +3,10 @@ using Prewarm.SampleData;
 
 namespace Prewarm.Functions.Warmup;
 
-// The app's warm-up work: the sample API's own read, prepared on every warmed connection, so the first request
-// finds its statement parsed and planned, its types loaded. The sample creates its table here too, once per process;
-// a real app would create its schema in a migration, not on the warm-up path.
-internal sealed class SampleWarmupWork
+// The app's warm-up work: the sample API's own read on every warmed connection, so the first request finds its types
+// loaded and, unless the app runs behind PgBouncer (OrdersQuery.Prepares), its statement parsed and planned. The sample
+// creates its table here too, once per process; a real app would create its schema in a migration, not on the warm-up path.
+internal sealed class SampleWarmupWork(OrdersQuery ordersQuery)
 {
     private volatile bool _schemaReady;
 
@@ -20,6 +20,6 @@ internal sealed class SampleWarmupWork
             _schemaReady = true;
         }
 
-        await OrdersQuery.WarmAsync(connection, cancellationToken);
+        await ordersQuery.WarmAsync(connection, cancellationToken);
     }
 }
