@@ -15,6 +15,12 @@ public sealed record KeepAliveReport
     /// <summary>Physical connections the pass opened (replacements and top-up).</summary>
     public required int Opened { get; init; }
 
+    /// <summary>Connections retired before their <c>Connection Lifetime</c> (each at its own jittered age) and replaced.</summary>
+    public required int Retired { get; init; }
+
+    /// <summary>Warm connections after the pass: <see cref="PrewarmSettings.WarmConnections"/>, or fewer while the server has no room for more.</summary>
+    public required int Connections { get; init; }
+
     /// <summary>Wall time of the pass.</summary>
     public required TimeSpan Duration { get; init; }
 

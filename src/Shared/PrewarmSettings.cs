@@ -58,6 +58,13 @@ public sealed class PrewarmSettings
     /// <value>The default value is 2 minutes, below the 4-minute idle cut of Azure's load balancers.</value>
     public TimeSpan KeepAliveInterval { get; set; } = PrewarmDefaults.KeepAliveInterval;
 
+    /// <summary>
+    /// Each warm-up run (the first, a retry run, a re-warm after a failover) starts after a random delay up to this long,
+    /// so instances that start or lose the server together do not all open their connections in the same instant.
+    /// </summary>
+    /// <value>The default value is <see cref="TimeSpan.Zero"/>: a single instance should not pay for it on its first request. Set about 1 second when tens of instances start at once against a server with little room.</value>
+    public TimeSpan StartJitter { get; set; }
+
     /// <summary>Whether the health check is registered.</summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool DisableHealthChecks { get; set; }

@@ -27,6 +27,7 @@ public sealed class WarmupCoordinator
     private readonly ConnectionWarmer _warmer;
     private readonly WarmupPipelines _pipelines;
     private readonly KeepAlivePass _keepAlive;
+    private readonly PoolLedger _ledger;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _lock = new();
     private readonly EntraTokenSource? _tokenSource;
@@ -60,9 +61,11 @@ public sealed class WarmupCoordinator
         _instrumentation = instrumentation;
         _redactor = redactor;
         _tokenSource = tokenSource;
-        _warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).Host ?? string.Empty);
+        var connectionString = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        _warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, connectionString.Host ?? string.Empty);
         _pipelines = new WarmupPipelines(settings, time, OnRetryAsync);
-        _keepAlive = new KeepAlivePass(dataSource, settings, _warmer);
+        _ledger = new PoolLedger(TimeSpan.FromSeconds(connectionString.ConnectionLifetime), time);
+        _keepAlive = new KeepAlivePass(dataSource, settings, _warmer, _ledger);
     }
 
     /// <summary>The connection name this coordinator warms (<c>ConnectionStrings:{Name}</c>).</summary>
@@ -103,7 +106,7 @@ public sealed class WarmupCoordinator
             else
             {
                 SetState(WarmupState.Warming);
-                _run = run = Task.Run(RunAsync);
+                _run = run = StartRun();
             }
         }
 
@@ -138,8 +141,8 @@ public sealed class WarmupCoordinator
             var report = await EnsureWarmAsync(cancellationToken).ConfigureAwait(false);
             return new KeepAliveReport
             {
-                State = report.State, Validated = 0, Replaced = 0, Opened = report.ConnectionsWarmed,
-                Duration = _time.GetElapsedTime(started), LastError = report.State == WarmupState.Warm ? null : report.LastError,
+                State = report.State, Validated = 0, Replaced = 0, Opened = report.ConnectionsWarmed, Retired = 0,
+                Connections = report.ConnectionsWarmed, Duration = _time.GetElapsedTime(started), LastError = report.State == WarmupState.Warm ? null : report.LastError,
             };
         }
 
@@ -147,11 +150,11 @@ public sealed class WarmupCoordinator
         try
         {
             var counts = await _pipelines.Attempt.ExecuteAsync(_keepAlive.RunAsync, linked.Token).ConfigureAwait(false);
-            Log.KeepAliveFinished(_logger, Name, counts.Validated, counts.Replaced, counts.Opened);
+            Log.KeepAliveFinished(_logger, Name, counts.Validated, counts.Replaced, counts.Opened, counts.Retired, counts.Held, _settings.WarmConnections);
             return new KeepAliveReport
             {
                 State = _state, Validated = counts.Validated, Replaced = counts.Replaced, Opened = counts.Opened,
-                Duration = _time.GetElapsedTime(started),
+                Retired = counts.Retired, Connections = counts.Held, Duration = _time.GetElapsedTime(started),
             };
         }
         catch (Exception ex) when (!linked.IsCancellationRequested)
@@ -160,7 +163,8 @@ public sealed class WarmupCoordinator
             Log.KeepAliveFailed(_logger, Name, reason);
             return new KeepAliveReport
             {
-                State = _state, Validated = 0, Replaced = 0, Opened = 0, Duration = _time.GetElapsedTime(started), LastError = reason,
+                State = _state, Validated = 0, Replaced = 0, Opened = 0, Retired = 0, Connections = 0,
+                Duration = _time.GetElapsedTime(started), LastError = reason,
             };
         }
     }
@@ -194,7 +198,7 @@ public sealed class WarmupCoordinator
                 Log.FailoverDetected(_logger, Name, _redactor.Describe(exception));
                 SetState(WarmupState.Warming);
                 _recovering = true;
-                _run = Task.Run(RunAsync);
+                _run = StartRun();
             }
         }
 
@@ -256,6 +260,25 @@ public sealed class WarmupCoordinator
         return warm;
     }
 
+    // Callers' continuations never run on the thread that finishes the run: an app that blocks in one (a synchronous
+    // read after awaiting EnsureWarmAsync) would otherwise hold up every other waiter, the keep-alive loop among them.
+    private Task<WarmupReport> StartRun()
+    {
+        var completion = new TaskCompletionSource<WarmupReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                completion.SetResult(await RunAsync().ConfigureAwait(false));
+            }
+            catch (Exception ex)
+            {
+                completion.SetException(ex);
+            }
+        });
+        return completion.Task;
+    }
+
     private async Task<WarmupReport> RunAsync()
     {
         var token = _lifetime.Token;
@@ -270,6 +293,11 @@ public sealed class WarmupCoordinator
         WarmupReport report;
         try
         {
+            if (_settings.StartJitter > TimeSpan.Zero)
+            {
+                await Task.Delay(_settings.StartJitter * Random.Shared.NextDouble(), _time, token).ConfigureAwait(false);
+            }
+
             var attempt = await _pipelines.Run.ExecuteAsync(
                 async ct =>
                 {
@@ -287,9 +315,14 @@ public sealed class WarmupCoordinator
                 },
                 token).ConfigureAwait(false);
 
-            _keepAlive.Remember(attempt.BackendPids);
+            _ledger.Clear();
+            _ledger.Add(attempt.BackendPids);
             report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, lastFailure);
             Settle(WarmupState.Warm, report);
+            if (report.ConnectionsWarmed < report.ConnectionsRequested)
+            {
+                Log.WarmupShortOfRoom(_logger, Name, report.ConnectionsWarmed, report.ConnectionsRequested);
+            }
         }
         catch (Exception) when (token.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
+using Prewarm.Warmup;
 
 namespace Prewarm.Configuration;
 
@@ -107,6 +108,21 @@ internal static class SettingsLoader
         if (settings.KeepAliveInterval < TimeSpan.Zero)
         {
             throw new InvalidOperationException($"Prewarm: '{sectionPath}:KeepAliveInterval' is negative; use 00:00:00 to turn the background keep-alive off.");
+        }
+
+        if (settings.StartJitter < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Prewarm: '{sectionPath}:StartJitter' is negative; use 00:00:00 for none.");
+        }
+
+        // The pass retires each connection between 70 % and 90 % of its lifetime; the 10 % left must cover one period.
+        var lifetime = TimeSpan.FromSeconds(connectionString.ConnectionLifetime);
+        var margin = lifetime * (1 - PoolLedger.LatestRetirement);
+        if (lifetime > TimeSpan.Zero && settings.KeepAliveInterval > margin)
+        {
+            throw new InvalidOperationException(
+                $"Prewarm: '{key}' sets Connection Lifetime={connectionString.ConnectionLifetime} s, but '{sectionPath}:KeepAliveInterval' is {settings.KeepAliveInterval}: " +
+                $"the keep-alive pass retires connections between 70 % and 90 % of their lifetime, so it must run at least every {margin} (10 %). Shorten the interval or lengthen the lifetime.");
         }
     }
 

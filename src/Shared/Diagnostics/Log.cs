@@ -23,8 +23,8 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "Prewarm: host start stopped waiting for '{Name}' after {TimeoutMs:F0} ms; warm-up goes on in the background")]
     public static partial void StartupWaitTimedOut(ILogger logger, string name, double timeoutMs);
 
-    [LoggerMessage(7, LogLevel.Information, "Prewarm keep-alive for '{Name}': {Validated} validated, {Replaced} replaced, {Opened} opened")]
-    public static partial void KeepAliveFinished(ILogger logger, string name, int validated, int replaced, int opened);
+    [LoggerMessage(7, LogLevel.Information, "Prewarm keep-alive for '{Name}': {Validated} validated, {Replaced} replaced, {Opened} opened, {Retired} retired; {Connections} of {Requested} warm")]
+    public static partial void KeepAliveFinished(ILogger logger, string name, int validated, int replaced, int opened, int retired, int connections, int requested);
 
     [LoggerMessage(8, LogLevel.Warning, "Prewarm keep-alive for '{Name}' failed: {Reason}")]
     public static partial void KeepAliveFailed(ILogger logger, string name, string reason);
@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Prewarm for '{Name}': a connection to a server that went away ({Reason}); pool cleared, re-warming")]
     public static partial void FailoverDetected(ILogger logger, string name, string reason);
+
+    [LoggerMessage(13, LogLevel.Warning, "Prewarm for '{Name}' is warm with {Warmed} of {Requested} connections: the server has no room for more (max_connections or a CONNECTION LIMIT); the keep-alive pass takes more as room appears")]
+    public static partial void WarmupShortOfRoom(ILogger logger, string name, int warmed, int requested);
 }

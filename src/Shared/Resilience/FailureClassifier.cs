@@ -24,8 +24,8 @@ internal static class FailureClassifier
     internal static bool IsTransientSqlState(string sqlState) => sqlState switch
     {
         "57P01" or "57P02" or "57P03" => true, // admin_shutdown, crash_shutdown, cannot_connect_now (starting up)
-        "53300" => true, // too_many_connections: another instance holds the slots for now
-        "53400" => true, // configuration_limit_exceeded (e.g. per-role connection limit)
+        "53300" => true, // too_many_connections (also a role's or database's CONNECTION LIMIT): others hold the slots for now
+        "53400" => true, // configuration_limit_exceeded
         "40001" or "40P01" => true, // serialization_failure, deadlock_detected, in a warm-up query
         _ => sqlState.StartsWith("08", StringComparison.Ordinal), // connection_exception class
     };
@@ -39,6 +39,10 @@ internal static class FailureClassifier
         IOException or SocketException => true,
         _ => false,
     };
+
+    // The server refused a connection for want of room (too_many_connections, also for a role's or a database's
+    // CONNECTION LIMIT). Npgsql clears the whole pool on it, so the next opens ask the server for room first.
+    public static bool IsNoRoom(Exception exception) => SqlStateOf(exception) == "53300";
 
     public static string? SqlStateOf(Exception exception) => exception switch
     {

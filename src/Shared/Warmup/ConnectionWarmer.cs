@@ -1,6 +1,7 @@
 using System.Net;
 using Npgsql;
 using Prewarm.Authentication;
+using Prewarm.Resilience;
 
 namespace Prewarm.Warmup;
 
@@ -11,6 +12,29 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     public const string TokenPhase = "token";
     public const string OpenPhase = "open";
     public const string WorkPhase = "work";
+
+    // Set when the server refused a connection for want of room; cleared once the pool holds N again. While set,
+    // opens beyond the first are bounded by what the server says it has left (see ServerCapacity). PgBouncer queues
+    // clients instead of refusing them, and its pids say nothing about the server, so it is never asked there.
+    private volatile bool _serverFull;
+
+    public bool MustAskForRoom => _serverFull && !settings.PgBouncer;
+
+    public void Observe(Exception exception)
+    {
+        if (FailureClassifier.IsNoRoom(exception))
+        {
+            _serverFull = true;
+        }
+    }
+
+    public void Observe(int connectionsHeld)
+    {
+        if (connectionsHeld >= settings.WarmConnections)
+        {
+            _serverFull = false;
+        }
+    }
 
     public async Task<WarmupAttempt> WarmOnceAsync(CancellationToken cancellationToken)
     {
@@ -27,15 +51,21 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             }
 
             var openStarted = time.GetTimestamp();
-            await ForEachConnectionAsync(connections.Length, async (i, ct) =>
-                connections[i] = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await OpenAsync(connections, cancellationToken).ConfigureAwait(false);
             phases[OpenPhase] = time.GetElapsedTime(openStarted);
 
+            var opened = connections.OfType<NpgsqlConnection>().ToArray();
             var workStarted = time.GetTimestamp();
-            await ForEachConnectionAsync(connections.Length, (i, ct) => RunWorkAsync(connections[i]!, ct), cancellationToken).ConfigureAwait(false);
+            await ForEachConnectionAsync(opened.Length, (i, ct) => RunWorkAsync(opened[i], ct), cancellationToken).ConfigureAwait(false);
             phases[WorkPhase] = time.GetElapsedTime(workStarted);
 
-            return new WarmupAttempt(connections.Select(c => c!.ProcessID).ToArray(), phases);
+            Observe(opened.Length);
+            return new WarmupAttempt(opened.Select(c => c.ProcessID).ToArray(), phases);
+        }
+        catch (Exception ex)
+        {
+            Observe(ex);
+            throw;
         }
         finally
         {
@@ -50,11 +80,30 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         }
     }
 
+    // All N side by side; or, on a server that was full, one first and then only as many as it has room for: a
+    // pool short of N is warm with what it has, and the keep-alive pass tops it up once room appears.
+    private async Task OpenAsync(NpgsqlConnection?[] connections, CancellationToken cancellationToken)
+    {
+        var first = 0;
+        var count = connections.Length;
+        if (MustAskForRoom)
+        {
+            connections[0] = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            first = 1;
+            count = Math.Min(count - 1, await ServerCapacity.FreeSlotsAsync(connections[0]!, cancellationToken).ConfigureAwait(false));
+        }
+
+        await ForEachConnectionAsync(count, async (i, ct) =>
+            connections[first + i] = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
     public Task ForEachConnectionAsync(int count, Func<int, CancellationToken, ValueTask> body, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(
-            Enumerable.Range(0, count),
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Min(count, settings.MaxParallelOpens), CancellationToken = cancellationToken },
-            body);
+        count <= 0
+            ? Task.CompletedTask
+            : Parallel.ForEachAsync(
+                Enumerable.Range(0, count),
+                new ParallelOptions { MaxDegreeOfParallelism = Math.Min(count, settings.MaxParallelOpens), CancellationToken = cancellationToken },
+                body);
 
     // Warms the resolver's cache; a failure here is left for Open to report with its own context.
     private async Task ResolveHostAsync(CancellationToken cancellationToken)

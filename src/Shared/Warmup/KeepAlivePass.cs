@@ -2,96 +2,72 @@ using Npgsql;
 
 namespace Prewarm.Warmup;
 
-// Takes N connections out of the pool at once (so every idle one is looked at), pings each, and swaps the dead
-// for fresh ones. Npgsql hands out idle connectors without checking them, so without this pass the first request
-// after a server restart or an idle cut by a load balancer is the one that finds the corpse.
-internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, ConnectionWarmer warmer)
+// Takes the warm connections out of the pool at once (so every idle one is looked at), pings each, swaps the dead
+// for fresh ones, retires the ones due (PoolLedger) and tops the pool up to N. Npgsql hands out idle connectors
+// without checking them, so without this pass the first request after a server restart or an idle cut by a load
+// balancer is the one that finds the corpse.
+internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, ConnectionWarmer warmer, PoolLedger ledger)
 {
     // When a connection dies of 57P01/57P02 Npgsql clears the whole pool, so connections this pass held and found
     // alive are closed as they are handed back. A second round then finds the pool short and tops it up.
     private const int MaxRounds = 3;
 
-    private readonly Lock _lock = new();
-    private HashSet<int> _knownPids = [];
-
-    public void Remember(IEnumerable<int> pids)
-    {
-        lock (_lock)
-        {
-            _knownPids = [.. pids];
-        }
-    }
-
     public async ValueTask<KeepAliveCounts> RunAsync(CancellationToken cancellationToken)
     {
-        HashSet<int> known;
-        lock (_lock)
-        {
-            known = [.. _knownPids];
-        }
-
-        var total = new KeepAliveCounts(0, 0, 0);
+        // Every backend this pass has seen: a connection is counted as opened only once across rounds.
+        var seen = new HashSet<int>();
+        var total = new Tally();
         for (var round = 0; round < MaxRounds; round++)
         {
-            var counts = await RunRoundAsync(known, cancellationToken).ConfigureAwait(false);
-            total = new KeepAliveCounts(round == 0 ? counts.Validated : total.Validated, total.Replaced + counts.Replaced, total.Opened + counts.Opened);
-            if (counts.Replaced == 0)
+            var tally = new Tally();
+            await RunRoundAsync(seen, tally, cancellationToken).ConfigureAwait(false);
+            total.Add(tally, countValidated: round == 0);
+            if (tally.Replaced == 0)
             {
                 break;
             }
         }
 
-        return total;
+        return new KeepAliveCounts(total.Validated, total.Replaced, total.Opened, total.Retired, total.Held);
     }
 
-    // `known` holds every backend seen before or during this pass: a connection is counted as opened only once.
-    private async Task<KeepAliveCounts> RunRoundAsync(HashSet<int> known, CancellationToken cancellationToken)
+    private async Task RunRoundAsync(HashSet<int> seen, Tally tally, CancellationToken cancellationToken)
     {
-        int validated = 0, replaced = 0, opened = 0;
-        var connections = new NpgsqlConnection?[settings.WarmConnections];
+        var held = new NpgsqlConnection?[settings.WarmConnections];
         try
         {
-            await warmer.ForEachConnectionAsync(connections.Length, async (i, ct) =>
+            var first = 0;
+            var count = held.Length;
+            if (warmer.MustAskForRoom)
             {
-                // Every dead idle connector taken from the pool is discarded, so this ends after at most N tries.
-                for (var attempt = 0; attempt <= settings.WarmConnections; attempt++)
-                {
-                    var connection = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
-                    bool isNew;
-                    lock (known)
-                    {
-                        isNew = known.Add(connection.ProcessID);
-                    }
+                // The server was full: take one, ask how much room is left, and take no more than that. The
+                // connections this library left idle in the pool cost no new slot.
+                held[0] = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
+                first = 1;
+                var idle = ledger.Count - (ledger.Contains(held[0]!.ProcessID) ? 1 : 0);
+                var room = await ServerCapacity.FreeSlotsAsync(held[0]!, cancellationToken).ConfigureAwait(false);
+                count = Math.Min(held.Length - 1, idle + room);
+            }
 
-                    if (isNew)
-                    {
-                        Interlocked.Increment(ref opened);
-                    }
+            await warmer.ForEachConnectionAsync(count, async (i, ct) =>
+                held[first + i] = await AcquireAsync(seen, tally, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
-                    if (await PingAsync(connection, ct).ConfigureAwait(false))
-                    {
-                        connections[i] = connection;
-                        if (!isNew)
-                        {
-                            Interlocked.Increment(ref validated);
-                        }
+            await RetireDueAsync(held, seen, tally, cancellationToken).ConfigureAwait(false);
 
-                        return;
-                    }
-
-                    Interlocked.Increment(ref replaced);
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                }
-
-                throw new NpgsqlException($"Keep-alive found more than {settings.WarmConnections} dead connections in a row.");
-            }, cancellationToken).ConfigureAwait(false);
-
-            Remember(connections.Select(c => c!.ProcessID));
-            return new KeepAliveCounts(validated, replaced, opened);
+            var pids = held.OfType<NpgsqlConnection>().Select(c => c.ProcessID).ToArray();
+            ledger.Add(pids.Where(p => !ledger.Contains(p)).ToArray());
+            ledger.RetainOnly(pids);
+            tally.Held = pids.Length;
+            warmer.Observe(pids.Length);
+        }
+        catch (Exception ex)
+        {
+            warmer.Observe(ex);
+            throw;
         }
         finally
         {
-            foreach (var connection in connections)
+            foreach (var connection in held)
             {
                 if (connection is not null)
                 {
@@ -99,6 +75,72 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
                 }
             }
         }
+    }
+
+    // One at a time: retirements are spread by design, so a pass rarely has more than one, and each replacement is
+    // opened only after the old backend has left the server.
+    private async Task RetireDueAsync(NpgsqlConnection?[] held, HashSet<int> seen, Tally tally, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < held.Length; i++)
+        {
+            if (held[i] is not { } retiree || !ledger.IsDue(retiree.ProcessID))
+            {
+                continue;
+            }
+
+            var pid = retiree.ProcessID;
+            held[i] = null;
+            if (!await ConnectionRetirement.TryCloseAsync(retiree, cancellationToken).ConfigureAwait(false))
+            {
+                ledger.NeverRetire(pid);
+                held[i] = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            tally.Retired++;
+            // Through PgBouncer the pid is pgbouncer's, not a server backend's: nothing to wait for there.
+            if (!settings.PgBouncer && held.FirstOrDefault(c => c is not null) is { } other)
+            {
+                await ConnectionRetirement.WaitForExitAsync(other, pid, cancellationToken).ConfigureAwait(false);
+            }
+
+            held[i] = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // Every dead idle connector taken from the pool is discarded, so this ends after at most N + 1 tries.
+    private async Task<NpgsqlConnection> AcquireAsync(HashSet<int> seen, Tally tally, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt <= settings.WarmConnections; attempt++)
+        {
+            var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var pid = connection.ProcessID;
+            bool isNew;
+            lock (seen)
+            {
+                isNew = seen.Add(pid) && !ledger.Contains(pid);
+            }
+
+            if (isNew)
+            {
+                Interlocked.Increment(ref tally.Opened);
+            }
+
+            if (await PingAsync(connection, cancellationToken).ConfigureAwait(false))
+            {
+                if (!isNew)
+                {
+                    Interlocked.Increment(ref tally.Validated);
+                }
+
+                return connection;
+            }
+
+            Interlocked.Increment(ref tally.Replaced);
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        throw new NpgsqlException($"Keep-alive found more than {settings.WarmConnections} dead connections in a row.");
     }
 
     private static async Task<bool> PingAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -116,6 +158,24 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
             return false;
         }
     }
+
+    private sealed class Tally
+    {
+        public int Validated;
+        public int Replaced;
+        public int Opened;
+        public int Retired;
+        public int Held;
+
+        public void Add(Tally round, bool countValidated)
+        {
+            Validated += countValidated ? round.Validated : 0;
+            Replaced += round.Replaced;
+            Opened += round.Opened;
+            Retired += round.Retired;
+            Held = round.Held;
+        }
+    }
 }
 
-internal readonly record struct KeepAliveCounts(int Validated, int Replaced, int Opened);
+internal readonly record struct KeepAliveCounts(int Validated, int Replaced, int Opened, int Retired, int Held);

@@ -13,7 +13,7 @@ public sealed class StaggeredRetirementTests(PostgresFixture pg, ITestOutputHelp
     private const int Steps = 100;
     private static readonly TimeSpan s_lifetime = TimeSpan.FromMinutes(30);
 
-    [Fact(Skip = "needs library: staggered retirement of Connection Lifetime by the keep-alive pass (landing)")]
+    [Fact]
     public async Task ConnectionsOpenedTogether_AreRetiredAtSpreadTimes_NonePastTheLifetime_WithNLiveThroughout()
     {
         var time = new FakeTimeProvider();
@@ -30,14 +30,18 @@ public sealed class StaggeredRetirementTests(PostgresFixture pg, ITestOutputHelp
             var pass = await app.Coordinator.RunKeepAliveAsync().Within();
             Assert.Null(pass.LastError);
 
+            // The pass waits for a retired backend to leave the server before it opens the replacement.
             var live = await pg.Cluster.BackendPidsAsync(appName);
-            foreach (var pid in original.Where(p => !live.Contains(p) && !retiredAtStep.ContainsKey(p)))
+            var retiredNow = original.Where(p => !live.Contains(p) && !retiredAtStep.ContainsKey(p)).ToArray();
+            foreach (var pid in retiredNow)
             {
                 retiredAtStep[pid] = step;
             }
 
             // Retiring never leaves the pool short: each retired connection was replaced in the same pass.
             Assert.Equal(N, live.Length);
+            Assert.Equal(N, pass.Connections);
+            Assert.Equal(retiredNow.Length, pass.Retired);
         }
 
         output.WriteLine($"retired at (% of Connection Lifetime): {string.Join(", ", retiredAtStep.Values.Order())}");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Prewarm.FaultTests.Storm;
@@ -25,6 +26,8 @@ public static class StormApp
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddEnvironmentVariables();
+        // The library's own log goes to stderr, which the test shows when a process does not answer as expected.
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.AddPrewarmedNpgsql("postgres");
         using var host = builder.Build();
         await host.StartAsync();

@@ -110,6 +110,18 @@ public sealed class StormProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>The last lines the process wrote to stderr (its log).</summary>
+    public string RecentLog
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return string.Join('\n', _stderr.TakeLast(30));
+            }
+        }
+    }
+
     private async Task<string> NextLineAsync()
     {
         try
@@ -118,13 +130,7 @@ public sealed class StormProcess : IAsyncDisposable
         }
         catch (Exception e) when (e is ChannelClosedException or TimeoutException)
         {
-            string errors;
-            lock (_stderr)
-            {
-                errors = string.Join('\n', _stderr.TakeLast(30));
-            }
-
-            throw new InvalidOperationException($"{ApplicationName} gave no answer (exited: {_process.HasExited}). stderr:\n{errors}", e);
+            throw new InvalidOperationException($"{ApplicationName} gave no answer (exited: {_process.HasExited}). stderr:\n{RecentLog}", e);
         }
     }
 }
