@@ -58,6 +58,7 @@ public sealed class SettingsValidationTests
     [InlineData("StartupTimeout", "00:00:00")]
     [InlineData("RetryBaseDelay", "00:00:00")]
     [InlineData("KeepAliveInterval", "-00:00:01")]
+    [InlineData("StartJitter", "-00:00:01")]
     [InlineData("MaxParallelOpens", "0")]
     public void AddPrewarmedNpgsql_NonPositiveSetting_NamesTheSetting(string setting, string value)
     {
@@ -75,6 +76,21 @@ public sealed class SettingsValidationTests
         var ex = Assert.Throws<InvalidOperationException>(() => Register(config, keyed: false));
         Assert.Contains("Prewarm:postgres", ex.Message, StringComparison.Ordinal);
         Assert.Contains("WarmConections", ex.Message, StringComparison.Ordinal);
+    }
+
+    // The pass retires connections between 70 % and 90 % of Connection Lifetime: a slower pass would let some expire
+    // in the pool first, on the request path.
+    [Fact]
+    public void AddPrewarmedNpgsql_KeepAliveTooSlowForTheConnectionLifetime_NamesBothSettings()
+    {
+        var config = Config(Valid + ";Connection Lifetime=600");
+        config["Prewarm:postgres:KeepAliveInterval"] = "00:01:01";
+        var ex = Assert.Throws<InvalidOperationException>(() => Register(config, keyed: false));
+        Assert.Contains("Prewarm:postgres:KeepAliveInterval", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Connection Lifetime", ex.Message, StringComparison.Ordinal);
+
+        config["Prewarm:postgres:KeepAliveInterval"] = "00:01:00";
+        Register(config, keyed: false);
     }
 
     [Fact]
