@@ -58,7 +58,7 @@ param databaseName string = 'prewarm'
 @description('Optional. Physical connections the app opens and keeps warm before it takes traffic (Prewarm:postgres:WarmConnections).')
 param warmConnections int = 8
 
-@description('Optional. NCRONTAB schedule of the keep-alive timer; every 3 minutes stays below the 4-minute idle cut of Azure load balancers.')
+@description('Optional. NCRONTAB schedule of the keep-alive timer, which runs on one instance at a time. Every instance stays below the 4-minute idle cut of Azure load balancers through the library\'s own 2-minute loop (Prewarm__postgres__KeepAliveInterval).')
 param keepAliveSchedule string = '0 */3 * * * *'
 
 var abbrs = loadJsonContent('abbreviations.json')

@@ -29,14 +29,17 @@ internal static class FunctionsAppSetup
                 var ordersQuery = new OrdersQuery(behindPgBouncer: settings.PgBouncer);
                 builder.Services.AddSingleton(ordersQuery);
                 settings.WarmupWork = new SampleWarmupWork(ordersQuery).RunAsync;
-                // The KeepAlive timer function runs the pass; the library's own loop would ping the same connections twice.
-                settings.KeepAliveInterval = TimeSpan.Zero;
+                // KeepAliveInterval stays as configured (library default 2 minutes): the library's background loop is
+                // what keeps every instance's pool valid. The KeepAlive timer cannot: Azure runs a timer trigger on one
+                // instance of a scaled-out app at a time (blob lease), so the others would get no pass at all.
+                builder.Services.AddSingleton(settings);
             },
             // Npgsql tags its pool metrics with this name; the default is the connection string.
             dataSource => dataSource.Name = ConnectionName);
 
         builder.Services.AddSingleton<GateMetrics>();
         builder.Services.AddSingleton<KeepAliveHistory>();
+        builder.Services.AddHostedService<KeepAliveCoverageCheck>();
         builder.Services.AddSingleton(_ => new PoolStatistics(ConnectionName));
     }
 }

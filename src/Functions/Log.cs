@@ -22,12 +22,15 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "KeepAlive: past due for '{Name}' (last {Last}, next {Next}); running one pass.")]
     public static partial void KeepAlivePastDue(ILogger logger, string name, DateTime? last, DateTime? next);
 
-    [LoggerMessage(7, LogLevel.Information, "KeepAlive: '{Name}' is {State}: {Validated} validated, {Replaced} replaced, {Opened} opened in {DurationMs} ms.")]
-    public static partial void KeepAliveDone(ILogger logger, string name, WarmupState state, int validated, int replaced, int opened, double durationMs);
+    [LoggerMessage(7, LogLevel.Information, "KeepAlive: '{Name}' is {State}: {Validated} validated, {Replaced} replaced, {Retired} retired, {Opened} opened, {Connections} warm connection(s) in {DurationMs} ms.")]
+    public static partial void KeepAliveDone(ILogger logger, string name, WarmupState state, int validated, int replaced, int retired, int opened, int connections, double durationMs);
 
     [LoggerMessage(8, LogLevel.Warning, "KeepAlive: '{Name}' is {State}; the pass failed: {LastError}")]
     public static partial void KeepAliveFailed(ILogger logger, string name, WarmupState state, string lastError);
 
     [LoggerMessage(9, LogLevel.Warning, "Gate: {FunctionName} met a dead connection to '{Name}'; the pool is re-warming and the next invocations wait at the gate.")]
     public static partial void GateReportedDeadConnection(ILogger logger, string functionName, string name);
+
+    [LoggerMessage(10, LogLevel.Warning, "KeepAlive: 'Prewarm:{Name}:KeepAliveInterval' is 00:00:00, so only the KeepAlive timer keeps '{Name}' valid, and Azure runs it on one instance at a time: on the others idle connections die at the 4-minute idle cut. Remove the setting (default 2 minutes) unless the app never scales out.")]
+    public static partial void BackgroundKeepAliveOff(ILogger logger, string name);
 }

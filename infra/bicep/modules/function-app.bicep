@@ -72,7 +72,7 @@ param postgresUsername string
 @description('Optional. Connections Prewarm opens and keeps warm.')
 param warmConnections int = 8
 
-@description('Optional. NCRONTAB schedule of the keep-alive timer.')
+@description('Optional. NCRONTAB schedule of the keep-alive timer (one instance at a time; each instance also runs the library\'s own 2-minute loop).')
 param keepAliveSchedule string = '0 */3 * * * *'
 
 var isFlex = planKind == 'FlexConsumption'
@@ -147,6 +147,8 @@ var commonSettings = {
   Prewarm__postgres__WarmConnections: string(warmConnections)
   // Through the built-in PgBouncer (port 6432, transaction pooling) Npgsql must not reset sessions on close.
   Prewarm__postgres__PgBouncer: string(postgresPort == 6432)
+  // The KeepAlive timer runs on one instance at a time (blob lease). Every instance keeps its own pool valid with the
+  // library's background loop, Prewarm__postgres__KeepAliveInterval, left at its 2-minute default: do not set it to 0.
   Prewarm__KeepAliveSchedule: keepAliveSchedule
 }
 

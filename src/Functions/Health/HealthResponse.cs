@@ -23,7 +23,7 @@ internal sealed record HealthResponse(
                 r.Phases.ToDictionary(p => p.Key, p => p.Value.TotalMilliseconds), r.LastError, r.SqlState, r.CompletedAt)
             : null,
         keepAlive is { Report: var k }
-            ? new KeepAliveSummary(k.State.ToString(), k.Validated, k.Replaced, k.Opened, k.Duration.TotalMilliseconds, k.LastError, keepAlive.CompletedAt)
+            ? new KeepAliveSummary(k.State.ToString(), k.Validated, k.Replaced, k.Retired, k.Opened, k.Connections, k.Duration.TotalMilliseconds, k.LastError, keepAlive.CompletedAt)
             : null);
 }
 
@@ -42,7 +42,9 @@ internal sealed record KeepAliveSummary(
     string State,
     int Validated,
     int Replaced,
+    int Retired,
     int Opened,
+    int Connections,
     double DurationMs,
     string? LastError,
     DateTimeOffset CompletedAt);

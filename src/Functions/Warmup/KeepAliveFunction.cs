@@ -4,10 +4,15 @@ using Microsoft.Extensions.Logging;
 namespace Prewarm.Functions.Warmup;
 
 /// <summary>
-/// Keeps the pool warm and valid between bursts, on the schedule in <c>Prewarm:KeepAliveSchedule</c> (every two
-/// minutes by default, below the 4-minute idle cut of Azure's load balancers): pings the idle connections, replaces
-/// the dead ones and tops the pool up to <c>WarmConnections</c>, never holding more than that many at once.
+/// Runs one keep-alive pass on the schedule in <c>Prewarm:KeepAliveSchedule</c>: pings the idle connections, replaces
+/// the dead ones, retires the ones due and tops the pool up to <c>WarmConnections</c>, and records the pass for Health.
 /// </summary>
+/// <remarks>
+/// Not what keeps every instance valid: Azure runs a timer trigger on one instance of a scaled-out app at a time (the
+/// host holds a blob lease), so the library's background loop (<c>Prewarm:postgres:KeepAliveInterval</c>, 2 minutes by
+/// default) does that on each instance. This pass is the one a schedule, the host's logs and Health can show, and it
+/// restarts a failed warm-up on the instance it runs on.
+/// </remarks>
 public sealed class KeepAliveFunction(
     WarmupCoordinator coordinator, KeepAliveHistory history, TimeProvider time, ILogger<KeepAliveFunction> logger)
 {
@@ -26,7 +31,7 @@ public sealed class KeepAliveFunction(
         history.Record(report, time.GetUtcNow());
         if (report.LastError is null)
         {
-            Log.KeepAliveDone(logger, coordinator.Name, report.State, report.Validated, report.Replaced, report.Opened, report.Duration.TotalMilliseconds);
+            Log.KeepAliveDone(logger, coordinator.Name, report.State, report.Validated, report.Replaced, report.Retired, report.Opened, report.Connections, report.Duration.TotalMilliseconds);
         }
         else
         {

@@ -32,7 +32,10 @@ public sealed class HealthFunctionTests(PostgresFixture postgres)
         Assert.Equal(0, json.GetProperty("pool").GetProperty("busy").GetInt32());
         Assert.Equal(new NpgsqlConnectionStringBuilder().MaxPoolSize, json.GetProperty("pool").GetProperty("max").GetInt32());
         Assert.Equal(FunctionsAppHost.WarmConnections, json.GetProperty("lastWarmup").GetProperty("connectionsWarmed").GetInt32());
-        Assert.Equal(FunctionsAppHost.WarmConnections, json.GetProperty("lastKeepAlive").GetProperty("validated").GetInt32());
+        var lastKeepAlive = json.GetProperty("lastKeepAlive");
+        Assert.Equal(FunctionsAppHost.WarmConnections, lastKeepAlive.GetProperty("validated").GetInt32());
+        Assert.Equal(FunctionsAppHost.WarmConnections, lastKeepAlive.GetProperty("connections").GetInt32());
+        Assert.Equal(0, lastKeepAlive.GetProperty("retired").GetInt32());
         AssertNoSecret(http.Body);
     }
 

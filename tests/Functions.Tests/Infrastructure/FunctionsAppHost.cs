@@ -54,6 +54,9 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
             ["Prewarm:postgres:RetryBaseDelay"] = "00:00:00.050",
             // The library turns RetryMaxDelay / 2 into a circuit-breaker break, which Polly requires to be at least 0.5 s.
             ["Prewarm:postgres:RetryMaxDelay"] = "00:00:01",
+            // On, as in production, but too long to tick during a test, so passes run only when a test runs one. At most
+            // 10 % of Npgsql's default Connection Lifetime (3600 s), which the library requires.
+            ["Prewarm:postgres:KeepAliveInterval"] = "00:05:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -36,6 +36,8 @@ public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
         // connection is replaced, and the pool is back at exactly WarmConnections, topped up by new connections.
         Assert.InRange(last.Report.Replaced, 0, killed.Count);
         Assert.True(last.Report.Opened >= killed.Count, $"opened {last.Report.Opened}, killed {killed.Count}");
+        Assert.Equal(FunctionsAppHost.WarmConnections, last.Report.Connections);
+        Assert.Equal(0, last.Report.Retired); // the earliest retirement is at 70 % of Npgsql's 3600-s Connection Lifetime
 
         var after = await postgres.BackendPidsAsync(app.ApplicationName);
         Assert.Equal(FunctionsAppHost.WarmConnections, after.Count);

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Prewarm.Functions.Tests.Infrastructure;
+using Prewarm.Functions.Warmup;
+using Xunit;
+
+namespace Prewarm.Functions.Tests.Startup;
+
+// The KeepAlive timer runs on one instance of a scaled-out app at a time, so the app's composition must leave the
+// library's background keep-alive on for every instance. Composition only: nothing connects, no database needed.
+public sealed class KeepAliveWiringTests
+{
+    private const string IntervalKey = "Prewarm:postgres:KeepAliveInterval";
+
+    [Fact]
+    public void AddPrewarmFunctionsApp_Default_LeavesTheBackgroundKeepAliveOnBelowTheIdleCut()
+    {
+        using var host = Build();
+
+        var interval = host.Services.GetRequiredService<PrewarmSettings>().KeepAliveInterval;
+
+        Assert.InRange(interval, TimeSpan.FromTicks(1), TimeSpan.FromMinutes(4) - TimeSpan.FromTicks(1));
+    }
+
+    [Fact]
+    public void AddPrewarmFunctionsApp_IntervalSetting_IsTheBackgroundKeepAliveInterval()
+    {
+        using var host = Build(new() { [IntervalKey] = "00:01:30" });
+
+        Assert.Equal(TimeSpan.FromSeconds(90), host.Services.GetRequiredService<PrewarmSettings>().KeepAliveInterval);
+    }
+
+    [Fact]
+    public async Task Start_IntervalZero_WarnsThatOnlyOneInstanceIsKeptAlive()
+    {
+        var logs = new LogRecorder();
+        using var host = Build(new() { [IntervalKey] = "00:00:00" }, logs);
+
+        await StartCheckAsync(host);
+
+        var warning = Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning);
+        Assert.Contains(IntervalKey, warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_IntervalPositive_DoesNotWarn()
+    {
+        var logs = new LogRecorder();
+        using var host = Build(logs: logs);
+
+        await StartCheckAsync(host);
+
+        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+    }
+
+    // Only the check: starting the host would start the warm-up against a database this test does not have.
+    private static Task StartCheckAsync(IHost host) =>
+        host.Services.GetServices<IHostedService>().OfType<KeepAliveCoverageCheck>().Single().StartAsync(CancellationToken.None);
+
+    private static IHost Build(Dictionary<string, string?>? settings = null, LogRecorder? logs = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? [])
+        {
+            ["ConnectionStrings:postgres"] = "Host=127.0.0.1;Database=prewarm;Username=prewarm",
+            ["Prewarm:KeepAliveSchedule"] = "0 */2 * * * *",
+        });
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
+
+        builder.AddPrewarmFunctionsApp();
+        return builder.Build();
+    }
+}
