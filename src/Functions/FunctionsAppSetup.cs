@@ -38,7 +38,6 @@ internal static class FunctionsAppSetup
             dataSource => dataSource.Name = ConnectionName);
 
         builder.Services.AddSingleton<GateMetrics>();
-        builder.Services.AddSingleton<KeepAliveHistory>();
         builder.Services.AddHostedService<KeepAliveCoverageCheck>();
         builder.Services.AddSingleton(_ => new PoolStatistics(ConnectionName));
     }

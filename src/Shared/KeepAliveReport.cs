@@ -24,6 +24,9 @@ public sealed record KeepAliveReport
     /// <summary>Wall time of the pass.</summary>
     public required TimeSpan Duration { get; init; }
 
+    /// <summary>When the pass ended.</summary>
+    public required DateTimeOffset CompletedAt { get; init; }
+
     /// <summary>Why the pass could not finish, redacted; null when it did.</summary>
     public string? LastError { get; init; }
 }

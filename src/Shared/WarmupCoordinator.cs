@@ -36,6 +36,8 @@ public sealed class WarmupCoordinator
     private volatile WarmupReport? _lastReport;
     private TaskCompletionSource<bool> _settled = NewSettled();
     private Task<WarmupReport>? _run;
+    private Task<KeepAliveReport>? _keepAlivePass;
+    private volatile KeepAliveReport? _lastKeepAlive;
     private int _runAttempts;
     private long _runStarted;
 
@@ -77,6 +79,9 @@ public sealed class WarmupCoordinator
     /// <summary>The last finished warm-up run, or the failure of the attempt in progress; null before the first.</summary>
     public WarmupReport? LastReport => _lastReport;
 
+    /// <summary>The last finished keep-alive pass, from the background loop or a caller; null before the first.</summary>
+    public KeepAliveReport? LastKeepAlive => _lastKeepAlive;
+
     /// <summary>The configured <see cref="PrewarmSettings.GateTimeout"/>, for invocation gates.</summary>
     public TimeSpan GateTimeout => _settings.GateTimeout;
 
@@ -106,7 +111,7 @@ public sealed class WarmupCoordinator
             else
             {
                 SetState(WarmupState.Warming);
-                _run = run = StartRun();
+                _run = run = Detached(RunAsync);
             }
         }
 
@@ -129,44 +134,69 @@ public sealed class WarmupCoordinator
     }
 
     /// <summary>
-    /// Validates the idle pooled connections with a ping, replaces dead ones and tops the pool up to
-    /// <see cref="PrewarmSettings.WarmConnections"/>, never holding more than that many at once. When the pool is not
-    /// warm, runs (or joins) a warm-up instead.
+    /// Validates the idle pooled connections with a ping, replaces dead ones, retires the ones due before their
+    /// <c>Connection Lifetime</c> and tops the pool up to <see cref="PrewarmSettings.WarmConnections"/>, never holding
+    /// more than that many at once. When the pool is not warm, runs (or joins) a warm-up instead. Single-flight: a call
+    /// that arrives while a pass runs (the background loop and a timer, say) shares it. Cancelling
+    /// <paramref name="cancellationToken"/> stops this caller's wait, not the pass.
     /// </summary>
-    public async Task<KeepAliveReport> RunKeepAliveAsync(CancellationToken cancellationToken = default)
+    public Task<KeepAliveReport> RunKeepAliveAsync(CancellationToken cancellationToken = default)
     {
-        var started = _time.GetTimestamp();
-        if (_state != WarmupState.Warm)
+        Task<KeepAliveReport> pass;
+        lock (_lock)
         {
-            var report = await EnsureWarmAsync(cancellationToken).ConfigureAwait(false);
-            return new KeepAliveReport
+            if (_keepAlivePass is not { IsCompleted: false })
             {
-                State = report.State, Validated = 0, Replaced = 0, Opened = report.ConnectionsWarmed, Retired = 0,
-                Connections = report.ConnectionsWarmed, Duration = _time.GetElapsedTime(started), LastError = report.State == WarmupState.Warm ? null : report.LastError,
-            };
+                _keepAlivePass = Detached(KeepAliveAsync);
+            }
+
+            pass = _keepAlivePass;
         }
 
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-        try
+        return pass.WaitAsync(cancellationToken);
+    }
+
+    private async Task<KeepAliveReport> KeepAliveAsync()
+    {
+        var token = _lifetime.Token;
+        var started = _time.GetTimestamp();
+        KeepAliveReport report;
+        if (_state != WarmupState.Warm)
         {
-            var counts = await _pipelines.Attempt.ExecuteAsync(_keepAlive.RunAsync, linked.Token).ConfigureAwait(false);
-            Log.KeepAliveFinished(_logger, Name, counts.Validated, counts.Replaced, counts.Opened, counts.Retired, counts.Held, _settings.WarmConnections);
-            return new KeepAliveReport
+            var warmup = await EnsureWarmAsync(token).ConfigureAwait(false);
+            report = new KeepAliveReport
             {
-                State = _state, Validated = counts.Validated, Replaced = counts.Replaced, Opened = counts.Opened,
-                Retired = counts.Retired, Connections = counts.Held, Duration = _time.GetElapsedTime(started),
+                State = warmup.State, Validated = 0, Replaced = 0, Opened = warmup.ConnectionsWarmed, Retired = 0,
+                Connections = warmup.ConnectionsWarmed, Duration = _time.GetElapsedTime(started), CompletedAt = _time.GetUtcNow(),
+                LastError = warmup.State == WarmupState.Warm ? null : warmup.LastError,
             };
         }
-        catch (Exception ex) when (!linked.IsCancellationRequested)
+        else
         {
-            var reason = _redactor.Describe(ex);
-            Log.KeepAliveFailed(_logger, Name, reason);
-            return new KeepAliveReport
+            try
             {
-                State = _state, Validated = 0, Replaced = 0, Opened = 0, Retired = 0, Connections = 0,
-                Duration = _time.GetElapsedTime(started), LastError = reason,
-            };
+                var counts = await _pipelines.Attempt.ExecuteAsync(_keepAlive.RunAsync, token).ConfigureAwait(false);
+                Log.KeepAliveFinished(_logger, Name, counts.Validated, counts.Replaced, counts.Opened, counts.Retired, counts.Held, _settings.WarmConnections);
+                report = new KeepAliveReport
+                {
+                    State = _state, Validated = counts.Validated, Replaced = counts.Replaced, Opened = counts.Opened,
+                    Retired = counts.Retired, Connections = counts.Held, Duration = _time.GetElapsedTime(started), CompletedAt = _time.GetUtcNow(),
+                };
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested)
+            {
+                var reason = _redactor.Describe(ex);
+                Log.KeepAliveFailed(_logger, Name, reason);
+                report = new KeepAliveReport
+                {
+                    State = _state, Validated = 0, Replaced = 0, Opened = 0, Retired = 0, Connections = 0,
+                    Duration = _time.GetElapsedTime(started), CompletedAt = _time.GetUtcNow(), LastError = reason,
+                };
+            }
         }
+
+        _lastKeepAlive = report;
+        return report;
     }
 
     /// <summary>
@@ -198,7 +228,7 @@ public sealed class WarmupCoordinator
                 Log.FailoverDetected(_logger, Name, _redactor.Describe(exception));
                 SetState(WarmupState.Warming);
                 _recovering = true;
-                _run = StartRun();
+                _run = Detached(RunAsync);
             }
         }
 
@@ -260,16 +290,20 @@ public sealed class WarmupCoordinator
         return warm;
     }
 
-    // Callers' continuations never run on the thread that finishes the run: an app that blocks in one (a synchronous
+    // Callers' continuations never run on the thread that finishes the work: an app that blocks in one (a synchronous
     // read after awaiting EnsureWarmAsync) would otherwise hold up every other waiter, the keep-alive loop among them.
-    private Task<WarmupReport> StartRun()
+    private static Task<T> Detached<T>(Func<Task<T>> work)
     {
-        var completion = new TaskCompletionSource<WarmupReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = Task.Run(async () =>
         {
             try
             {
-                completion.SetResult(await RunAsync().ConfigureAwait(false));
+                completion.SetResult(await work().ConfigureAwait(false));
+            }
+            catch (OperationCanceledException ex)
+            {
+                completion.SetCanceled(ex.CancellationToken);
             }
             catch (Exception ex)
             {

@@ -1,5 +1,3 @@
-using Prewarm.Functions.Warmup;
-
 namespace Prewarm.Functions.Health;
 
 // What Health returns. Built from the library's reports, which carry redacted errors and no connection string;
@@ -12,7 +10,7 @@ internal sealed record HealthResponse(
     WarmupSummary? LastWarmup,
     KeepAliveSummary? LastKeepAlive)
 {
-    public static HealthResponse From(WarmupCoordinator coordinator, PoolNumbers? pool, KeepAliveHistory.Entry? keepAlive) => new(
+    public static HealthResponse From(WarmupCoordinator coordinator, PoolNumbers? pool) => new(
         coordinator.Name,
         coordinator.State.ToString(),
         coordinator.WarmConnections,
@@ -22,8 +20,8 @@ internal sealed record HealthResponse(
                 r.State.ToString(), r.ConnectionsRequested, r.ConnectionsWarmed, r.Attempts, r.Duration.TotalMilliseconds,
                 r.Phases.ToDictionary(p => p.Key, p => p.Value.TotalMilliseconds), r.LastError, r.SqlState, r.CompletedAt)
             : null,
-        keepAlive is { Report: var k }
-            ? new KeepAliveSummary(k.State.ToString(), k.Validated, k.Replaced, k.Retired, k.Opened, k.Connections, k.Duration.TotalMilliseconds, k.LastError, keepAlive.CompletedAt)
+        coordinator.LastKeepAlive is { } k
+            ? new KeepAliveSummary(k.State.ToString(), k.Validated, k.Replaced, k.Retired, k.Opened, k.Connections, k.Duration.TotalMilliseconds, k.LastError, k.CompletedAt)
             : null);
 }
 

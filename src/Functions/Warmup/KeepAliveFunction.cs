@@ -5,16 +5,16 @@ namespace Prewarm.Functions.Warmup;
 
 /// <summary>
 /// Runs one keep-alive pass on the schedule in <c>Prewarm:KeepAliveSchedule</c>: pings the idle connections, replaces
-/// the dead ones, retires the ones due and tops the pool up to <c>WarmConnections</c>, and records the pass for Health.
+/// the dead ones, retires the ones due and tops the pool up to <c>WarmConnections</c>.
 /// </summary>
 /// <remarks>
 /// Not what keeps every instance valid: Azure runs a timer trigger on one instance of a scaled-out app at a time (the
 /// host holds a blob lease), so the library's background loop (<c>Prewarm:postgres:KeepAliveInterval</c>, 2 minutes by
-/// default) does that on each instance. This pass is the one a schedule, the host's logs and Health can show, and it
-/// restarts a failed warm-up on the instance it runs on.
+/// default) does that on each instance. This pass is the one a schedule and the host's logs show; it joins the loop's
+/// pass when they meet (passes are single-flight), and it restarts a failed warm-up on the instance it runs on.
 /// </remarks>
 public sealed class KeepAliveFunction(
-    WarmupCoordinator coordinator, KeepAliveHistory history, TimeProvider time, ILogger<KeepAliveFunction> logger)
+    WarmupCoordinator coordinator, ILogger<KeepAliveFunction> logger)
 {
     /// <summary>Runs one keep-alive pass.</summary>
     [Function(FunctionNames.KeepAlive)]
@@ -28,7 +28,6 @@ public sealed class KeepAliveFunction(
         }
 
         var report = await coordinator.RunKeepAliveAsync(cancellationToken);
-        history.Record(report, time.GetUtcNow());
         if (report.LastError is null)
         {
             Log.KeepAliveDone(logger, coordinator.Name, report.State, report.Validated, report.Replaced, report.Retired, report.Opened, report.Connections, report.Duration.TotalMilliseconds);

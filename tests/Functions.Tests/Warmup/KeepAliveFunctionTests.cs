@@ -27,17 +27,17 @@ public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
         // Past due, as after an instance slept through its schedule: still exactly one pass.
         await app.Function<KeepAliveFunction>().Run(new TimerInfo { IsPastDue = true }, CancellationToken.None).WaitAsync(FunctionsAppHost.Bound);
 
-        var last = app.Services.GetRequiredService<KeepAliveHistory>().Last;
+        var last = app.Services.GetRequiredService<WarmupCoordinator>().LastKeepAlive;
         Assert.NotNull(last);
-        Assert.Equal(WarmupState.Warm, last.Report.State);
-        Assert.Null(last.Report.LastError);
+        Assert.Equal(WarmupState.Warm, last.State);
+        Assert.Null(last.LastError);
         // How many dead ones the pass's ping finds depends on Npgsql: it may drop a dead idle connector on open, and a
         // 57P01 (admin shutdown) break makes it clear the idle pool, survivors too. What must hold: every killed
         // connection is replaced, and the pool is back at exactly WarmConnections, topped up by new connections.
-        Assert.InRange(last.Report.Replaced, 0, killed.Count);
-        Assert.True(last.Report.Opened >= killed.Count, $"opened {last.Report.Opened}, killed {killed.Count}");
-        Assert.Equal(FunctionsAppHost.WarmConnections, last.Report.Connections);
-        Assert.Equal(0, last.Report.Retired); // the earliest retirement is at 70 % of Npgsql's 3600-s Connection Lifetime
+        Assert.InRange(last.Replaced, 0, killed.Count);
+        Assert.True(last.Opened >= killed.Count, $"opened {last.Opened}, killed {killed.Count}");
+        Assert.Equal(FunctionsAppHost.WarmConnections, last.Connections);
+        Assert.Equal(0, last.Retired); // the earliest retirement is at 70 % of Npgsql's 3600-s Connection Lifetime
 
         var after = await postgres.BackendPidsAsync(app.ApplicationName);
         Assert.Equal(FunctionsAppHost.WarmConnections, after.Count);

@@ -68,4 +68,20 @@ public sealed class KeepAliveTests(PostgresFixture pg)
         Assert.Equal(0, pass.Opened);
         Assert.Equal(before, await pg.Cluster.BackendPidsAsync(appName));
     }
+
+    // The Functions app runs the background loop and a timer on the same instance: when they meet, one pass runs,
+    // so the pool is never held twice over and the retirement ledger has one writer.
+    [Fact]
+    public async Task KeepAlive_ConcurrentCallers_ShareOnePass_AndItIsKeptAsLastKeepAlive()
+    {
+        await using var app = TestApp.Create(pg.AppConnectionString(out _), s => s.WarmConnections = 3);
+        await app.Coordinator.EnsureWarmAsync();
+        Assert.Null(app.Coordinator.LastKeepAlive);
+
+        var passes = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => app.Coordinator.RunKeepAliveAsync()));
+
+        Assert.All(passes, p => Assert.Same(passes[0], p));
+        Assert.Equal(3, passes[0].Validated);
+        Assert.Same(passes[0], app.Coordinator.LastKeepAlive);
+    }
 }
