@@ -164,12 +164,8 @@ public sealed class WarmupCoordinator
         if (_state != WarmupState.Warm)
         {
             var warmup = await EnsureWarmAsync(token).ConfigureAwait(false);
-            report = new KeepAliveReport
-            {
-                State = warmup.State, Validated = 0, Replaced = 0, Opened = warmup.ConnectionsWarmed, Retired = 0,
-                Connections = warmup.ConnectionsWarmed, Duration = _time.GetElapsedTime(started), CompletedAt = _time.GetUtcNow(),
-                LastError = warmup.State == WarmupState.Warm ? null : warmup.LastError,
-            };
+            var counts = new KeepAliveCounts { Opened = warmup.ConnectionsWarmed, Held = warmup.ConnectionsWarmed };
+            report = KeepAliveReportOf(warmup.State, counts, started, warmup.State == WarmupState.Warm ? null : warmup.LastError);
         }
         else
         {
@@ -177,21 +173,13 @@ public sealed class WarmupCoordinator
             {
                 var counts = await _pipelines.Attempt.ExecuteAsync(_keepAlive.RunAsync, token).ConfigureAwait(false);
                 Log.KeepAliveFinished(_logger, Name, counts.Validated, counts.Replaced, counts.Opened, counts.Retired, counts.Held, _settings.WarmConnections);
-                report = new KeepAliveReport
-                {
-                    State = _state, Validated = counts.Validated, Replaced = counts.Replaced, Opened = counts.Opened,
-                    Retired = counts.Retired, Connections = counts.Held, Duration = _time.GetElapsedTime(started), CompletedAt = _time.GetUtcNow(),
-                };
+                report = KeepAliveReportOf(_state, counts, started, error: null);
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
             {
                 var reason = _redactor.Describe(ex);
                 Log.KeepAliveFailed(_logger, Name, reason);
-                report = new KeepAliveReport
-                {
-                    State = _state, Validated = 0, Replaced = 0, Opened = 0, Retired = 0, Connections = 0,
-                    Duration = _time.GetElapsedTime(started), CompletedAt = _time.GetUtcNow(), LastError = reason,
-                };
+                report = KeepAliveReportOf(_state, new KeepAliveCounts(), started, reason);
             }
         }
 
@@ -289,6 +277,19 @@ public sealed class WarmupCoordinator
         _instrumentation.GateWaited(outcome, _time.GetElapsedTime(started));
         return warm;
     }
+
+    private KeepAliveReport KeepAliveReportOf(WarmupState state, KeepAliveCounts counts, long started, string? error) => new()
+    {
+        State = state,
+        Validated = counts.Validated,
+        Replaced = counts.Replaced,
+        Opened = counts.Opened,
+        Retired = counts.Retired,
+        Connections = counts.Held,
+        Duration = _time.GetElapsedTime(started),
+        CompletedAt = _time.GetUtcNow(),
+        LastError = error,
+    };
 
     // Callers' continuations never run on the thread that finishes the work: an app that blocks in one (a synchronous
     // read after awaiting EnsureWarmAsync) would otherwise hold up every other waiter, the keep-alive loop among them.

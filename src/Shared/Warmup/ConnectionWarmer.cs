@@ -51,7 +51,8 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             }
 
             var openStarted = time.GetTimestamp();
-            await OpenAsync(connections, cancellationToken).ConfigureAwait(false);
+            // After a refused open the pool was cleared: nothing idle in it spares a slot.
+            await FillAsync(connections, dataSource.OpenConnectionAsync, _ => 0, cancellationToken).ConfigureAwait(false);
             phases[OpenPhase] = time.GetElapsedTime(openStarted);
 
             var opened = connections.OfType<NpgsqlConnection>().ToArray();
@@ -80,21 +81,27 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         }
     }
 
-    // All N side by side; or, on a server that was full, one first and then only as many as it has room for: a
-    // pool short of N is warm with what it has, and the keep-alive pass tops it up once room appears.
-    private async Task OpenAsync(NpgsqlConnection?[] connections, CancellationToken cancellationToken)
+    // Fills the slots through `take`: all side by side; or, on a server that was full, one first and then only as many
+    // as the server has room for, plus those `pooledBesides` says sit idle in the pool (they cost no new slot). A pool
+    // short of N is warm with what it has, and the keep-alive pass tops it up once room appears.
+    public async Task FillAsync(
+        NpgsqlConnection?[] slots,
+        Func<CancellationToken, ValueTask<NpgsqlConnection>> take,
+        Func<NpgsqlConnection, int> pooledBesides,
+        CancellationToken cancellationToken)
     {
         var first = 0;
-        var count = connections.Length;
+        var count = slots.Length;
         if (MustAskForRoom)
         {
-            connections[0] = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var one = slots[0] = await take(cancellationToken).ConfigureAwait(false);
             first = 1;
-            count = Math.Min(count - 1, await ServerCapacity.FreeSlotsAsync(connections[0]!, cancellationToken).ConfigureAwait(false));
+            var room = await ServerCapacity.FreeSlotsAsync(one, cancellationToken).ConfigureAwait(false);
+            count = Math.Min(slots.Length - 1, pooledBesides(one) + room);
         }
 
         await ForEachConnectionAsync(count, async (i, ct) =>
-            connections[first + i] = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            slots[first + i] = await take(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     public Task ForEachConnectionAsync(int count, Func<int, CancellationToken, ValueTask> body, CancellationToken cancellationToken) =>

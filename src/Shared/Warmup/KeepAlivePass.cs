@@ -16,10 +16,10 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
     {
         // Every backend this pass has seen: a connection is counted as opened only once across rounds.
         var seen = new HashSet<int>();
-        var total = new Tally();
+        var total = new KeepAliveCounts();
         for (var round = 0; round < MaxRounds; round++)
         {
-            var tally = new Tally();
+            var tally = new KeepAliveCounts();
             await RunRoundAsync(seen, tally, cancellationToken).ConfigureAwait(false);
             total.Add(tally, countValidated: round == 0);
             if (tally.Replaced == 0)
@@ -28,29 +28,20 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
             }
         }
 
-        return new KeepAliveCounts(total.Validated, total.Replaced, total.Opened, total.Retired, total.Held);
+        return total;
     }
 
-    private async Task RunRoundAsync(HashSet<int> seen, Tally tally, CancellationToken cancellationToken)
+    private async Task RunRoundAsync(HashSet<int> seen, KeepAliveCounts tally, CancellationToken cancellationToken)
     {
         var held = new NpgsqlConnection?[settings.WarmConnections];
         try
         {
-            var first = 0;
-            var count = held.Length;
-            if (warmer.MustAskForRoom)
-            {
-                // The server was full: take one, ask how much room is left, and take no more than that. The
-                // connections this library left idle in the pool cost no new slot.
-                held[0] = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
-                first = 1;
-                var idle = ledger.Count - (ledger.Contains(held[0]!.ProcessID) ? 1 : 0);
-                var room = await ServerCapacity.FreeSlotsAsync(held[0]!, cancellationToken).ConfigureAwait(false);
-                count = Math.Min(held.Length - 1, idle + room);
-            }
-
-            await warmer.ForEachConnectionAsync(count, async (i, ct) =>
-                held[first + i] = await AcquireAsync(seen, tally, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            // The connections this library left idle in the pool, besides the one taken first, cost no new slot.
+            await warmer.FillAsync(
+                held,
+                ct => new ValueTask<NpgsqlConnection>(AcquireAsync(seen, tally, ct)),
+                first => ledger.Count - (ledger.Contains(first.ProcessID) ? 1 : 0),
+                cancellationToken).ConfigureAwait(false);
 
             await RetireDueAsync(held, seen, tally, cancellationToken).ConfigureAwait(false);
 
@@ -79,7 +70,7 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
 
     // One at a time: retirements are spread by design, so a pass rarely has more than one, and each replacement is
     // opened only after the old backend has left the server.
-    private async Task RetireDueAsync(NpgsqlConnection?[] held, HashSet<int> seen, Tally tally, CancellationToken cancellationToken)
+    private async Task RetireDueAsync(NpgsqlConnection?[] held, HashSet<int> seen, KeepAliveCounts tally, CancellationToken cancellationToken)
     {
         for (var i = 0; i < held.Length; i++)
         {
@@ -109,7 +100,7 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
     }
 
     // Every dead idle connector taken from the pool is discarded, so this ends after at most N + 1 tries.
-    private async Task<NpgsqlConnection> AcquireAsync(HashSet<int> seen, Tally tally, CancellationToken cancellationToken)
+    private async Task<NpgsqlConnection> AcquireAsync(HashSet<int> seen, KeepAliveCounts tally, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt <= settings.WarmConnections; attempt++)
         {
@@ -158,24 +149,24 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
             return false;
         }
     }
-
-    private sealed class Tally
-    {
-        public int Validated;
-        public int Replaced;
-        public int Opened;
-        public int Retired;
-        public int Held;
-
-        public void Add(Tally round, bool countValidated)
-        {
-            Validated += countValidated ? round.Validated : 0;
-            Replaced += round.Replaced;
-            Opened += round.Opened;
-            Retired += round.Retired;
-            Held = round.Held;
-        }
-    }
 }
 
-internal readonly record struct KeepAliveCounts(int Validated, int Replaced, int Opened, int Retired, int Held);
+// What a pass did; fields, because the parallel acquires count with Interlocked.
+internal sealed class KeepAliveCounts
+{
+    public int Validated;
+    public int Replaced;
+    public int Opened;
+    public int Retired;
+    public int Held;
+
+    // Validated counts the first round only: later rounds look at connections the first one already saw.
+    public void Add(KeepAliveCounts round, bool countValidated)
+    {
+        Validated += countValidated ? round.Validated : 0;
+        Replaced += round.Replaced;
+        Opened += round.Opened;
+        Retired += round.Retired;
+        Held = round.Held;
+    }
+}

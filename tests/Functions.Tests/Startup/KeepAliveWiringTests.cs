@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.Warmup;
+using Prewarm.Tests.Infrastructure;
 using Xunit;
 
 namespace Prewarm.Functions.Tests.Startup;
@@ -35,31 +35,31 @@ public sealed class KeepAliveWiringTests
     [Fact]
     public async Task Start_IntervalZero_WarnsThatOnlyOneInstanceIsKeptAlive()
     {
-        var logs = new LogRecorder();
+        var logs = new CapturedLogs();
         using var host = Build(new() { [IntervalKey] = "00:00:00" }, logs);
 
         await StartCheckAsync(host);
 
-        var warning = Assert.Single(logs.Entries, e => e.Level == LogLevel.Warning);
-        Assert.Contains(IntervalKey, warning.Message, StringComparison.Ordinal);
+        var warning = Assert.Single(logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal));
+        Assert.Contains(IntervalKey, warning, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Start_IntervalPositive_DoesNotWarn()
     {
-        var logs = new LogRecorder();
+        var logs = new CapturedLogs();
         using var host = Build(logs: logs);
 
         await StartCheckAsync(host);
 
-        Assert.DoesNotContain(logs.Entries, e => e.Level >= LogLevel.Warning);
+        Assert.DoesNotContain(logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) || l.StartsWith("Error ", StringComparison.Ordinal) || l.StartsWith("Critical ", StringComparison.Ordinal));
     }
 
     // Only the check: starting the host would start the warm-up against a database this test does not have.
     private static Task StartCheckAsync(IHost host) =>
         host.Services.GetServices<IHostedService>().OfType<KeepAliveCoverageCheck>().Single().StartAsync(CancellationToken.None);
 
-    private static IHost Build(Dictionary<string, string?>? settings = null, LogRecorder? logs = null)
+    private static IHost Build(Dictionary<string, string?>? settings = null, CapturedLogs? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? [])
