@@ -1,10 +1,10 @@
 using System.Data.Common;
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Prewarm;
 using Prewarm.Authentication;
@@ -19,7 +19,8 @@ public static class PrewarmNpgsqlExtensions
 {
     /// <summary>
     /// Registers one singleton <see cref="NpgsqlDataSource"/> (also as <see cref="DbDataSource"/>), its
-    /// <see cref="WarmupCoordinator"/>, a hosted service that warms it at host start, and a health check.
+    /// <see cref="WarmupCoordinator"/>, a hosted service and a health check, and starts warming it at once: the first
+    /// connection opens while the rest of the app is still being built. Configuration errors throw here, naming the key.
     /// Configuration: <c>ConnectionStrings:{connectionName}</c> and the section <c>Prewarm:{connectionName}</c>.
     /// </summary>
     /// <param name="builder">The host builder (a Functions, ASP.NET Core or generic host builder).</param>
@@ -67,82 +68,82 @@ public static class PrewarmNpgsqlExtensions
         var useEntra = SettingsLoader.UsesEntra(settings, parsed, connectionName);
         var redactor = new SecretRedactor(parsed);
 
-        // Built with the data source; the coordinator, resolved after it, warms with the same token source.
-        EntraTokenSource? tokenSource = null;
-        services.AddSingleton(marker);
-        services.TryAddSingleton(TimeProvider.System);
+        // The warm-up starts here, before the host exists (see EarlyStart), so it runs on the clock registered so far
+        // (tests register a fake one first) and logs into a buffer that the host's logging takes over once it is built.
+        var time = services.LastOrDefault(d => d.ServiceType == typeof(TimeProvider) && !d.IsKeyedService)?.ImplementationInstance as TimeProvider
+            ?? TimeProvider.System;
+        services.TryAddSingleton(time);
         services.AddMetrics();
+        var loggers = new DeferredLoggerFactory();
+        var logger = loggers.CreateLogger<WarmupCoordinator>();
+        var tokenSource = useEntra
+            ? new EntraTokenSource(connectionName, settings.Credential ?? EntraCredentials.CreateDefault(), settings, time, redactor, logger)
+            : null;
+        var dataSource = BuildDataSource(settings, connectionName, loggers, tokenSource, configureDataSourceBuilder);
+        var instrumentation = new PrewarmInstrumentation(connectionName);
+        var coordinator = new WarmupCoordinator(connectionName, dataSource, settings, time, logger, instrumentation, redactor, tokenSource);
+        var early = new EarlyStart(connectionName, settings, time, loggers, instrumentation, dataSource, coordinator);
 
-        NpgsqlDataSource CreateDataSource(IServiceProvider sp)
-        {
-            var dataSourceBuilder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
-            ConnectionStringDefaults.Apply(dataSourceBuilder.ConnectionStringBuilder);
-            dataSourceBuilder.UseLoggerFactory(sp.GetService<ILoggerFactory>());
-            if (useEntra)
-            {
-                tokenSource = new EntraTokenSource(
-                    connectionName,
-                    settings.Credential ?? EntraCredentials.CreateDefault(),
-                    settings,
-                    sp.GetRequiredService<TimeProvider>(),
-                    redactor,
-                    sp.GetService<ILogger<WarmupCoordinator>>() ?? NullLogger<WarmupCoordinator>.Instance);
-                UseEntraPasswords(dataSourceBuilder, tokenSource, connectionName);
-            }
+        // Resolved from the container (not registered as an instance), so that disposing the host's services disposes it.
+        services.AddSingleton(marker);
+        services.AddKeyedSingleton(marker, (sp, _) => early.Adopt(sp));
+        services.AddSingleton<IConfigureOptions<HostOptions>>(sp => new AdoptAtBuild(sp.GetRequiredKeyedService<EarlyStart>(marker)));
+        EarlyStart Adopted(IServiceProvider sp) => sp.GetRequiredKeyedService<EarlyStart>(marker);
 
-            configureDataSourceBuilder?.Invoke(dataSourceBuilder);
-            ConnectionStringDefaults.ApplyPgBouncer(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
-            ConnectionStringDefaults.KeepWarmConnections(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
-            return dataSourceBuilder.Build();
-        }
-
-        WarmupCoordinator CreateCoordinator(IServiceProvider sp, NpgsqlDataSource dataSource) => new(
-            connectionName,
-            dataSource,
-            settings,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<WarmupCoordinator>>() ?? NullLogger<WarmupCoordinator>.Instance,
-            new PrewarmInstrumentation(sp.GetRequiredService<IMeterFactory>(), connectionName),
-            redactor,
-            tokenSource);
-
-        Func<IServiceProvider, NpgsqlDataSource> dataSourceOf;
-        Func<IServiceProvider, WarmupCoordinator> coordinatorOf;
         if (serviceKey is null)
         {
-            services.TryAddSingleton(CreateDataSource);
+            services.TryAddSingleton(sp => Adopted(sp).DataSource);
             services.TryAddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
             services.TryAddTransient(sp => sp.GetRequiredService<NpgsqlDataSource>().CreateConnection());
-            services.TryAddSingleton(sp => CreateCoordinator(sp, sp.GetRequiredService<NpgsqlDataSource>()));
-            dataSourceOf = sp => sp.GetRequiredService<NpgsqlDataSource>();
-            coordinatorOf = sp => sp.GetRequiredService<WarmupCoordinator>();
+            services.TryAddSingleton(sp => Adopted(sp).Coordinator);
         }
         else
         {
-            services.TryAddKeyedSingleton(serviceKey, (sp, _) => CreateDataSource(sp));
+            services.TryAddKeyedSingleton(serviceKey, (sp, _) => Adopted(sp).DataSource);
             services.TryAddKeyedSingleton<DbDataSource>(serviceKey, (sp, key) => sp.GetRequiredKeyedService<NpgsqlDataSource>(key));
             services.TryAddKeyedTransient(serviceKey, (sp, key) => sp.GetRequiredKeyedService<NpgsqlDataSource>(key).CreateConnection());
-            services.TryAddKeyedSingleton(serviceKey, (sp, key) => CreateCoordinator(sp, sp.GetRequiredKeyedService<NpgsqlDataSource>(key)));
-            dataSourceOf = sp => sp.GetRequiredKeyedService<NpgsqlDataSource>(serviceKey);
-            coordinatorOf = sp => sp.GetRequiredKeyedService<WarmupCoordinator>(serviceKey);
+            services.TryAddKeyedSingleton(serviceKey, (sp, _) => Adopted(sp).Coordinator);
         }
 
         // Not AddHostedService: it de-duplicates by type, which would drop every keyed source but the first.
         services.AddSingleton<IHostedService>(sp => new WarmupHostedService(
-            coordinatorOf(sp),
-            dataSourceOf(sp),
+            Adopted(sp),
             settings,
-            sp.GetRequiredService<TimeProvider>(),
+            time,
             sp.GetService<ILogger<WarmupHostedService>>() ?? NullLogger<WarmupHostedService>.Instance));
 
         if (!settings.DisableHealthChecks)
         {
             services.AddHealthChecks().Add(new HealthCheckRegistration(
                 $"prewarm_{connectionName}",
-                sp => new PrewarmHealthCheck(coordinatorOf(sp)),
+                sp => new PrewarmHealthCheck(Adopted(sp).Coordinator),
                 failureStatus: null,
                 tags: ["prewarm", "ready"]));
         }
+
+        // Last, once every registration above has succeeded: nothing is opened for a registration that threw.
+        early.Begin();
+    }
+
+    private static NpgsqlDataSource BuildDataSource(
+        PrewarmSettings settings,
+        string connectionName,
+        ILoggerFactory loggers,
+        EntraTokenSource? tokenSource,
+        Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder)
+    {
+        var dataSourceBuilder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
+        ConnectionStringDefaults.Apply(dataSourceBuilder.ConnectionStringBuilder);
+        dataSourceBuilder.UseLoggerFactory(loggers);
+        if (tokenSource is not null)
+        {
+            UseEntraPasswords(dataSourceBuilder, tokenSource, connectionName);
+        }
+
+        configureDataSourceBuilder?.Invoke(dataSourceBuilder);
+        ConnectionStringDefaults.ApplyPgBouncer(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
+        ConnectionStringDefaults.KeepWarmConnections(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
+        return dataSourceBuilder.Build();
     }
 
     private static void UseEntraPasswords(NpgsqlDataSourceBuilder dataSourceBuilder, EntraTokenSource tokenSource, string connectionName)

@@ -14,6 +14,14 @@ public sealed class PrewarmSettings
     /// <value>The default value is <see langword="null"/>: <c>ConnectionStrings:{connectionName}</c> is required then.</value>
     public string? ConnectionString { get; set; }
 
+    /// <summary>
+    /// Whether Prewarm warms the pool at all. When false the data source is registered as usual, nothing is opened
+    /// before the first request, and the gate lets every invocation through at once: for debugging, and to measure
+    /// what the warm-up buys (<c>Prewarm:{connectionName}:Enabled=false</c>).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How many physical connections warm-up opens and keeps idle in the pool. <c>Minimum Pool Size</c> is raised to at least this.</summary>
     /// <value>The default value is 4. It must be between 1 and <c>Maximum Pool Size</c>.</value>
     public int WarmConnections { get; set; } = PrewarmDefaults.WarmConnections;

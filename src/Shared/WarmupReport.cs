@@ -18,7 +18,10 @@ public sealed record WarmupReport
     /// <summary>Wall time of the whole run, retries and backoff included.</summary>
     public required TimeSpan Duration { get; init; }
 
-    /// <summary>Wall time per phase of the successful attempt: <c>token</c>, <c>open</c>, <c>work</c>.</summary>
+    /// <summary>
+    /// Wall time per phase of the successful attempt: <c>token</c> (Entra ID only), <c>open</c> and <c>work</c> of the
+    /// first connection, then <c>rest</c>, the other connections side by side.
+    /// </summary>
     public required IReadOnlyDictionary<string, TimeSpan> Phases { get; init; }
 
     /// <summary>The last failure, redacted: exception type, SQLSTATE and message; null when the run succeeded first time.</summary>
@@ -26,6 +29,12 @@ public sealed record WarmupReport
 
     /// <summary>The SQLSTATE of the last failure when the server sent one (for example <c>28P01</c>).</summary>
     public string? SqlState { get; init; }
+
+    /// <summary>From the start of the successful run to the moment its first connection was warm and idle: when the gate began to let invocations through.</summary>
+    public TimeSpan? FirstConnectionReady { get; init; }
+
+    /// <summary>From the start of the successful run to the moment the last of its connections was warm and idle.</summary>
+    public TimeSpan? AllConnectionsReady { get; init; }
 
     /// <summary>When the run ended.</summary>
     public required DateTimeOffset CompletedAt { get; init; }

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Microsoft.Extensions.Logging;
 using Prewarm.Diagnostics;
+using Prewarm.Threading;
 
 namespace Prewarm.Authentication;
 
@@ -28,7 +29,7 @@ internal sealed class EntraTokenSource : IDisposable
     private readonly string _name;
     private readonly Lock _lock = new();
     private AccessToken? _current;
-    private Task<AccessToken>? _fetch;
+    private readonly SingleFlight<AccessToken> _fetches = new();
     private ITimer? _refreshTimer;
     private TimeSpan _failureDelay;
     private bool _disposed;
@@ -78,16 +79,7 @@ internal sealed class EntraTokenSource : IDisposable
     }
 
     // Single-flight: concurrent opens and the refresh timer share one request to the credential.
-    private Task<AccessToken> FetchAsync(CancellationToken cancellationToken)
-    {
-        Task<AccessToken> fetch;
-        lock (_lock)
-        {
-            fetch = _fetch ??= Task.Run(FetchCoreAsync, CancellationToken.None);
-        }
-
-        return fetch.WaitAsync(cancellationToken);
-    }
+    private Task<AccessToken> FetchAsync(CancellationToken cancellationToken) => _fetches.Join(FetchCoreAsync).WaitAsync(cancellationToken);
 
     private async Task<AccessToken> FetchCoreAsync()
     {
@@ -101,7 +93,6 @@ internal sealed class EntraTokenSource : IDisposable
             lock (_lock)
             {
                 _current = token;
-                _fetch = null;
                 _failureDelay = _settings.RetryBaseDelay;
                 ScheduleRefresh(DueBeforeExpiry(token.ExpiresOn));
             }
@@ -112,11 +103,6 @@ internal sealed class EntraTokenSource : IDisposable
         catch (Exception ex)
         {
             var failure = EntraTokenException.From(ex, _settings.TokenTimeout, _redactor);
-            lock (_lock)
-            {
-                _fetch = null;
-            }
-
             Log.TokenFailed(_logger, _name, failure.Message);
             throw failure;
         }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Npgsql;
-using Prewarm.Warmup;
+using Prewarm.KeepAlive;
 
 namespace Prewarm.Configuration;
 

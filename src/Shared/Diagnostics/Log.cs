@@ -43,4 +43,16 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "Prewarm for '{Name}' is warm with {Warmed} of {Requested} connections: the server has no room for more (max_connections or a CONNECTION LIMIT); the keep-alive pass takes more as room appears")]
     public static partial void WarmupShortOfRoom(ILogger logger, string name, int warmed, int requested);
+
+    [LoggerMessage(14, LogLevel.Warning, "Prewarm warm-up for '{Name}': the warm-up work failed on {Failed} of {Requested} connections; those are open but not warm: {Reason}")]
+    public static partial void WarmupWorkFailed(ILogger logger, string name, int failed, int requested, string reason);
+
+    [LoggerMessage(15, LogLevel.Warning, "Prewarm for '{Name}': the host did not take over the warm-up started by AddPrewarmedNpgsql within {TimeoutMs:F0} ms; it was stopped and its connections closed")]
+    public static partial void EarlyStartAbandoned(ILogger logger, string name, double timeoutMs);
+
+    [LoggerMessage(16, LogLevel.Information, "Prewarm for '{Name}' is disabled ('Prewarm:{Name}:Enabled' is false): no warm-up, the gate lets every invocation through")]
+    public static partial void Disabled(ILogger logger, string name);
+
+    [LoggerMessage(17, LogLevel.Warning, "Prewarm: {Dropped} early log entries were dropped before the host's logging existed")]
+    public static partial void EarlyEntriesDropped(ILogger logger, int dropped);
 }

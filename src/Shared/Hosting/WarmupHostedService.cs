@@ -1,26 +1,31 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Prewarm.Diagnostics;
 
 namespace Prewarm.Hosting;
 
-// Warm-up starts in StartingAsync, the earliest hook a host offers: in the Functions isolated worker it runs before
-// the worker's gRPC handshake, while a plain StartAsync would only run after it. It never blocks start unless the
-// app asked for BlockUntilWarm, and then only up to StartupTimeout, because the Functions host kills a worker that
-// is not initialised in time.
+// The warm-up is already running (EarlyStart). Start only waits for it when the app asked for BlockUntilWarm, and
+// then only up to StartupTimeout, because the Functions host kills a worker that is not initialised in time; the
+// keep-alive loop starts once the host has; stop ends both and closes the pool.
 internal sealed class WarmupHostedService(
-    WarmupCoordinator coordinator,
-    NpgsqlDataSource dataSource,
+    EarlyStart early,
     PrewarmSettings settings,
     TimeProvider time,
     ILogger<WarmupHostedService> logger) : IHostedLifecycleService
 {
     private Task? _keepAliveLoop;
 
+    private WarmupCoordinator Coordinator => early.Coordinator;
+
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        var run = coordinator.EnsureWarmAsync(CancellationToken.None);
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        // Joins the early run; starts one if that has already ended in failure and was not retried.
+        var run = Coordinator.EnsureWarmAsync(CancellationToken.None);
         if (settings.StartupMode != PrewarmStartupMode.BlockUntilWarm)
         {
             _ = run.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
@@ -33,7 +38,7 @@ internal sealed class WarmupHostedService(
         }
         catch (TimeoutException)
         {
-            Log.StartupWaitTimedOut(logger, coordinator.Name, settings.StartupTimeout.TotalMilliseconds);
+            Log.StartupWaitTimedOut(logger, Coordinator.Name, settings.StartupTimeout.TotalMilliseconds);
         }
     }
 
@@ -41,9 +46,9 @@ internal sealed class WarmupHostedService(
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        if (settings.KeepAliveInterval > TimeSpan.Zero)
+        if (settings.Enabled && settings.KeepAliveInterval > TimeSpan.Zero)
         {
-            _keepAliveLoop = RunKeepAliveLoopAsync(coordinator.Stopping);
+            _keepAliveLoop = Coordinator.KeepAlive.LoopAsync(Coordinator.Stopping);
         }
 
         return Task.CompletedTask;
@@ -51,7 +56,7 @@ internal sealed class WarmupHostedService(
 
     public Task StoppingAsync(CancellationToken cancellationToken)
     {
-        coordinator.Stop();
+        Coordinator.Stop();
         return Task.CompletedTask;
     }
 
@@ -65,21 +70,6 @@ internal sealed class WarmupHostedService(
             await _keepAliveLoop.ConfigureAwait(false);
         }
 
-        await dataSource.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private async Task RunKeepAliveLoopAsync(CancellationToken stopping)
-    {
-        using var timer = new PeriodicTimer(settings.KeepAliveInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-            {
-                await coordinator.RunKeepAliveAsync(stopping).ConfigureAwait(false);
-            }
-        }
-        catch (Exception) when (stopping.IsCancellationRequested)
-        {
-        }
+        await early.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -5,13 +5,14 @@ using Prewarm.Resilience;
 
 namespace Prewarm.Warmup;
 
-// One warm-up attempt: N physical connections opened side by side, the app's work run on each, all of them handed
-// back to the pool idle. Opening them one after another would cost N round-trip chains instead of one.
+// One warm-up attempt: the first connection alone, then the other N-1 side by side (opening them one after another
+// would cost N round-trip chains instead of two), the app's work run on each, each handed back to the pool idle.
 internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, EntraTokenSource? tokenSource, string host)
 {
     public const string TokenPhase = "token";
     public const string OpenPhase = "open";
     public const string WorkPhase = "work";
+    public const string RestPhase = "rest";
 
     // Set when the server refused a connection for want of room; cleared once the pool holds N again. While set,
     // opens beyond the first are bounded by what the server says it has left (see ServerCapacity). PgBouncer queues
@@ -36,48 +37,148 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         }
     }
 
-    public async Task<WarmupAttempt> WarmOnceAsync(CancellationToken cancellationToken)
+    // The first connection is opened and warmed alone: its open JIT-compiles the driver's connect path and loads the
+    // server's types, and its work compiles the app's query path, so every later connection costs only the network.
+    // It goes back to the pool idle at once and the gate lets one invocation through; the others follow side by side,
+    // each handed back as soon as its own work is done, and never start before the first is ready.
+    public async Task<WarmupAttempt> WarmOnceAsync(Action connectionReady, CancellationToken cancellationToken)
     {
-        var connections = new NpgsqlConnection?[settings.WarmConnections];
+        var started = time.GetTimestamp();
         var phases = new Dictionary<string, TimeSpan>();
+        var warmed = new List<int>();
+        Exception? workFailure = null;
+        TimeSpan? firstReady = null;
         try
         {
             if (tokenSource is not null)
             {
                 // The token comes before the first open, and the name lookup Open would do anyway runs beside it.
-                var tokenStarted = time.GetTimestamp();
                 await Task.WhenAll(tokenSource.EnsureTokenAsync(cancellationToken), ResolveHostAsync(cancellationToken)).ConfigureAwait(false);
-                phases[TokenPhase] = time.GetElapsedTime(tokenStarted);
+                phases[TokenPhase] = time.GetElapsedTime(started);
             }
 
             var openStarted = time.GetTimestamp();
-            // After a refused open the pool was cleared: nothing idle in it spares a slot.
-            await FillAsync(connections, dataSource.OpenConnectionAsync, _ => 0, cancellationToken).ConfigureAwait(false);
+            var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             phases[OpenPhase] = time.GetElapsedTime(openStarted);
-
-            var opened = connections.OfType<NpgsqlConnection>().ToArray();
             var workStarted = time.GetTimestamp();
-            await ForEachConnectionAsync(opened.Length, (i, ct) => RunWorkAsync(opened[i], ct), cancellationToken).ConfigureAwait(false);
+            workFailure = await TryWarmAsync(first, warmed, cancellationToken).ConfigureAwait(false);
             phases[WorkPhase] = time.GetElapsedTime(workStarted);
+            if (workFailure is null)
+            {
+                firstReady = time.GetElapsedTime(started);
+                connectionReady();
+            }
 
-            Observe(opened.Length);
-            return new WarmupAttempt(opened.Select(c => c.ProcessID).ToArray(), phases);
+            var restStarted = time.GetTimestamp();
+            var rest = settings.WarmConnections - 1;
+            if (MustAskForRoom && rest > 0)
+            {
+                // After a refused open the pool was cleared: what the server has left is all there is.
+                var probe = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (probe.ConfigureAwait(false))
+                {
+                    rest = Math.Min(rest, await ServerCapacity.FreeSlotsAsync(probe, cancellationToken).ConfigureAwait(false) + (IsKnown(warmed, probe.ProcessID) ? 0 : 1));
+                }
+            }
+
+            await ForEachConnectionAsync(rest, async (_, ct) =>
+            {
+                var connection = await OpenPhysicalAsync(warmed, ct).ConfigureAwait(false);
+                if (await TryWarmAsync(connection, warmed, ct).ConfigureAwait(false) is { } failure)
+                {
+                    Interlocked.CompareExchange(ref workFailure, failure, null);
+                    return;
+                }
+
+                connectionReady();
+            }, cancellationToken).ConfigureAwait(false);
+            phases[RestPhase] = time.GetElapsedTime(restStarted);
+
+            if (warmed.Count == 0)
+            {
+                // The work failed on every connection: the app's warm-up is broken, or the server is.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(workFailure!);
+            }
+
+            Observe(warmed.Count);
+            return new WarmupAttempt(warmed, phases, firstReady, time.GetElapsedTime(started), workFailure);
         }
         catch (Exception ex)
         {
             Observe(ex);
             throw;
         }
+    }
+
+    // Runs the work and hands the connection back to the pool either way (Minimum Pool Size keeps the pruner off it).
+    // A failure of the work is returned, not thrown: one connection's failure must not hold the others, or the gate, back.
+    private async Task<Exception?> TryWarmAsync(NpgsqlConnection connection, List<int> warmed, CancellationToken cancellationToken)
+    {
+        await using var scope = connection.ConfigureAwait(false);
+        try
+        {
+            await RunWorkAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && connection.FullState == System.Data.ConnectionState.Open)
+        {
+            return ex;
+        }
+
+        lock (warmed)
+        {
+            warmed.Add(connection.ProcessID);
+        }
+
+        return null;
+    }
+
+    // Npgsql hands out an idle connector whenever it has one, and the warm connections are idle in the pool by design.
+    // To open a new physical one, the idle ones are borrowed until an Open has to connect; they go back the moment it
+    // has committed to that (its task is pending), so a request is kept from them only for that instant.
+    private async Task<NpgsqlConnection> OpenPhysicalAsync(List<int> warmed, CancellationToken cancellationToken)
+    {
+        var borrowed = new List<NpgsqlConnection>();
+        try
+        {
+            for (var tries = 0; ; tries++)
+            {
+                var open = dataSource.OpenConnectionAsync(cancellationToken);
+                var pending = !open.IsCompleted;
+                if (pending)
+                {
+                    await ReturnAsync(borrowed).ConfigureAwait(false);
+                }
+
+                var connection = await open.ConfigureAwait(false);
+                if (!IsKnown(warmed, connection.ProcessID) || tries >= settings.WarmConnections)
+                {
+                    return connection;
+                }
+
+                borrowed.Add(connection);
+            }
+        }
         finally
         {
-            // Returned, not closed: the pool keeps them idle, and Minimum Pool Size keeps the pruner off them.
-            foreach (var connection in connections)
-            {
-                if (connection is not null)
-                {
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                }
-            }
+            await ReturnAsync(borrowed).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task ReturnAsync(List<NpgsqlConnection> borrowed)
+    {
+        foreach (var connection in borrowed)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+
+        borrowed.Clear();
+    }
+
+    private static bool IsKnown(List<int> warmed, int pid)
+    {
+        lock (warmed)
+        {
+            return warmed.Contains(pid);
         }
     }
 
@@ -158,4 +259,5 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     }
 }
 
-internal sealed record WarmupAttempt(IReadOnlyList<int> BackendPids, IReadOnlyDictionary<string, TimeSpan> Phases);
+internal sealed record WarmupAttempt(
+    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<string, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure);

@@ -70,6 +70,8 @@ public sealed class EntraAuthenticationTests(PostgresFixture pg)
         Assert.False(waiting.IsCompleted);
         gate.SetResult();
         Assert.True(await waiting.WaitAsync(TimeSpan.FromSeconds(60)));
+        // The gate passes with the first warm connection; the second is warmed right after it.
+        Assert.Equal(2, (await app.Coordinator.EnsureWarmAsync()).ConnectionsWarmed);
 
         // Three at once: two warmed connections and one new physical open, which also uses the cached token.
         var connections = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => app.DataSource.OpenConnectionAsync().AsTask()));

@@ -53,23 +53,35 @@ public sealed class WarmupTests(PostgresFixture pg)
     }
 
     [Fact]
-    public async Task WarmupWork_RunsOnAllConnectionsAtOnce_NotOneAfterAnother()
+    public async Task WarmupWork_RunsOnTheFirstConnectionAlone_ThenOnAllTheOthersAtOnce()
     {
-        // Each connection's work waits until every connection is in its work: sequential warm-up never gets there.
+        // The first connection's work JIT-compiles the query path, so it runs alone; then each of the other n-1 waits
+        // until all of them are in their work: a sequential warm-up never gets there, nor one that overlapped the first.
         const int n = 4;
         var arrived = 0;
-        var allThere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstDone = false;
+        var othersSawFirstRunning = false;
+        var allOthersThere = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = TestApp.Create(pg.AppConnectionString(out _), s =>
         {
             s.WarmConnections = n;
             s.WarmupWork = async (_, ct) =>
             {
-                if (Interlocked.Increment(ref arrived) == n)
+                var me = Interlocked.Increment(ref arrived);
+                if (me == 1)
                 {
-                    allThere.TrySetResult();
+                    await Task.Yield();
+                    Volatile.Write(ref firstDone, true);
+                    return;
                 }
 
-                await allThere.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+                othersSawFirstRunning |= !Volatile.Read(ref firstDone);
+                if (me == n)
+                {
+                    allOthersThere.TrySetResult();
+                }
+
+                await allOthersThere.Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
             };
         });
 
@@ -77,6 +89,9 @@ public sealed class WarmupTests(PostgresFixture pg)
 
         Assert.Equal(WarmupState.Warm, report.State);
         Assert.Equal(n, report.ConnectionsWarmed);
+        Assert.False(othersSawFirstRunning);
+        Assert.NotNull(report.FirstConnectionReady);
+        Assert.True(report.FirstConnectionReady <= report.AllConnectionsReady);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Npgsql;
+using Prewarm.Warmup;
 
-namespace Prewarm.Warmup;
+namespace Prewarm.KeepAlive;
 
 // Takes the warm connections out of the pool at once (so every idle one is looked at), pings each, swaps the dead
 // for fresh ones, retires the ones due (PoolLedger) and tops the pool up to N. Npgsql hands out idle connectors

@@ -1,4 +1,4 @@
-namespace Prewarm.Warmup;
+namespace Prewarm.KeepAlive;
 
 // The backends this library keeps warm (by server pid), when it first saw each, and when each is due to retire.
 // Npgsql's Connection Lifetime has no jitter: connections opened together expire together, and Npgsql closes them

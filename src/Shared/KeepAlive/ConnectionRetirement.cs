@@ -1,7 +1,7 @@
 using System.Data;
 using Npgsql;
 
-namespace Prewarm.Warmup;
+namespace Prewarm.KeepAlive;
 
 // Closes one pooled connection for good, leaving the rest of the pool alone. Npgsql has no API for that: Close hands
 // the connection back, Clear drops every connection, and a server-side kill (57P01) or a network error makes Npgsql

@@ -1,0 +1,111 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Prewarm.Diagnostics;
+
+namespace Prewarm.Hosting;
+
+// The warm-up begins inside AddPrewarmedNpgsql: the connection string is known there, and everything the app does
+// after it (the rest of Program.cs, building the host, DI, the web server's or the Functions worker's start, the
+// app's own JIT) then overlaps DNS, TCP, TLS, SCRAM or the Entra token, Npgsql's type loading and the first warm-up
+// work, instead of coming before them. The host takes it over as soon as it is built (AdoptAtBuild): from then the
+// app's logging and meters see it and disposing the host ends it. A host that is never built (Program.cs threw after
+// AddPrewarmedNpgsql, say) never takes it over: after StartupTimeout the warm-up is stopped and its connections closed.
+internal sealed class EarlyStart(
+    string name,
+    PrewarmSettings settings,
+    TimeProvider time,
+    DeferredLoggerFactory loggers,
+    PrewarmInstrumentation instrumentation,
+    NpgsqlDataSource dataSource,
+    WarmupCoordinator coordinator) : IAsyncDisposable, IDisposable
+{
+    private readonly Lock _lock = new();
+    private ITimer? _abandonTimer;
+    private bool _adopted;
+    private bool _disposed;
+
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public WarmupCoordinator Coordinator => coordinator;
+
+    public void Begin()
+    {
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        _abandonTimer = time.CreateTimer(static s => ((EarlyStart)s!).Abandon(), this, settings.StartupTimeout, Timeout.InfiniteTimeSpan);
+        _ = Coordinator.EnsureWarmAsync(CancellationToken.None).ContinueWith(
+            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+    }
+
+    /// <summary>The built host takes the warm-up over: its logging, its meters, its lifetime. Idempotent.</summary>
+    public EarlyStart Adopt(IServiceProvider services)
+    {
+        lock (_lock)
+        {
+            if (_adopted)
+            {
+                return this;
+            }
+
+            _adopted = true;
+            _abandonTimer?.Dispose();
+        }
+
+        // Reports, retries and token refreshes of the running warm-up already use this clock; a different one now
+        // would mix two timelines in one run.
+        if (!ReferenceEquals(services.GetService<TimeProvider>(), time))
+        {
+            throw new InvalidOperationException(
+                $"Prewarm: a TimeProvider was registered after AddPrewarmedNpgsql('{name}'). The warm-up starts inside AddPrewarmedNpgsql and uses the TimeProvider registered before it: register yours first.");
+        }
+
+        loggers.Attach(services.GetService<ILoggerFactory>());
+        instrumentation.Attach(services.GetRequiredService<IMeterFactory>());
+        if (!settings.Enabled)
+        {
+            Log.Disabled(loggers.CreateLogger(typeof(WarmupCoordinator).FullName!), name);
+        }
+
+        return this;
+    }
+
+    // Disposing the host's services ends the warm-up whether or not the host was ever started.
+    public async ValueTask DisposeAsync()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _abandonTimer?.Dispose();
+        }
+
+        Coordinator.Stop();
+        await DataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    // A host disposed synchronously (IHost.Dispose) disposes its services synchronously; the pool's close is quick.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private void Abandon()
+    {
+        lock (_lock)
+        {
+            if (_adopted)
+            {
+                return;
+            }
+        }
+
+        Log.EarlyStartAbandoned(loggers.CreateLogger(typeof(WarmupCoordinator).FullName!), name, settings.StartupTimeout.TotalMilliseconds);
+        _ = DisposeAsync().AsTask();
+    }
+}

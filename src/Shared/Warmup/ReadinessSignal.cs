@@ -1,0 +1,174 @@
+namespace Prewarm.Warmup;
+
+// The state and the gate's waiters, behind one lock. Readiness is progressive: the k-th invocation that arrives while
+// a run is warming waits for the k-th warmed connection, because Npgsql opens a new, cold, physical connection for
+// every Open that finds none idle. So the first invocation passes as soon as one connection has done its warm-up work
+// and sits idle, and a burst is served by warm connections as each becomes ready, never by cold ones of its own.
+internal sealed class ReadinessSignal
+{
+    private readonly Lock _lock = new();
+    private readonly List<Waiter> _waiters = [];
+    private volatile WarmupState _state = WarmupState.Cold;
+    private int _ready;
+    private int _admitted;
+
+    public WarmupState State => _state;
+
+    /// <summary>Connections the current attempt has warmed and handed back to the pool so far.</summary>
+    public int Ready
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _ready;
+            }
+        }
+    }
+
+    /// <summary>A run starts: Warming, and the count of ready connections starts over.</summary>
+    public void BeginRun()
+    {
+        lock (_lock)
+        {
+            if (_state == WarmupState.Stopped)
+            {
+                return;
+            }
+
+            _state = WarmupState.Warming;
+            _ready = 0;
+            _admitted = 0;
+        }
+    }
+
+    /// <summary>An attempt starts over (a retry): connections of the failed one no longer count.</summary>
+    public void BeginAttempt()
+    {
+        lock (_lock)
+        {
+            _ready = 0;
+            _admitted = 0;
+        }
+    }
+
+    /// <summary>One more connection is warm and idle: the next waiter in line passes. A retry that gets this far after a failed attempt is warming again.</summary>
+    public void ConnectionReady()
+    {
+        lock (_lock)
+        {
+            if (_state is WarmupState.Degraded)
+            {
+                _state = WarmupState.Warming;
+            }
+
+            if (_state != WarmupState.Warming)
+            {
+                return;
+            }
+
+            _ready++;
+            ReleaseWhile(w => w.Ticket <= _ready, result: true);
+        }
+    }
+
+    /// <summary>Warm: everyone passes. Degraded or Stopped: everyone waiting is turned away.</summary>
+    public void Settle(WarmupState state)
+    {
+        lock (_lock)
+        {
+            if (_state == WarmupState.Stopped)
+            {
+                return;
+            }
+
+            _state = state;
+            if (state is WarmupState.Warm or WarmupState.Degraded or WarmupState.Stopped)
+            {
+                ReleaseWhile(_ => true, result: state == WarmupState.Warm);
+            }
+        }
+    }
+
+    /// <summary>Waits for this caller's turn, or for the run's end; false when it failed, stopped or took longer than <paramref name="timeout"/>.</summary>
+    public async Task<GateOutcome> WaitAsync(TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        lock (_lock)
+        {
+            switch (_state)
+            {
+                case WarmupState.Warm:
+                    return GateOutcome.Warm;
+                case WarmupState.Degraded:
+                    return GateOutcome.Degraded;
+                case WarmupState.Stopped:
+                    return GateOutcome.Stopped;
+            }
+
+            var ticket = ++_admitted;
+            if (ticket <= _ready)
+            {
+                return GateOutcome.Ready;
+            }
+
+            waiter = new Waiter(ticket);
+            _waiters.Add(waiter);
+        }
+
+        try
+        {
+            var passed = await waiter.Completion.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
+            return passed ? GateOutcome.Waited : _state == WarmupState.Stopped ? GateOutcome.Stopped : GateOutcome.Degraded;
+        }
+        catch (TimeoutException)
+        {
+            Forget(waiter);
+            return GateOutcome.TimedOut;
+        }
+        catch (OperationCanceledException)
+        {
+            Forget(waiter);
+            throw;
+        }
+    }
+
+    private void Forget(Waiter waiter)
+    {
+        lock (_lock)
+        {
+            _waiters.Remove(waiter);
+        }
+    }
+
+    // Called under _lock. Waiters are kept in ticket order, so the ones to release are at the front.
+    private void ReleaseWhile(Func<Waiter, bool> due, bool result)
+    {
+        var released = 0;
+        while (released < _waiters.Count && due(_waiters[released]))
+        {
+            _waiters[released].Completion.TrySetResult(result);
+            released++;
+        }
+
+        _waiters.RemoveRange(0, released);
+    }
+
+    private sealed class Waiter(int ticket)
+    {
+        public int Ticket { get; } = ticket;
+
+        public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>How an invocation left the gate; the meter's outcome tag.</summary>
+internal enum GateOutcome
+{
+    Warm,
+    Ready,
+    Waited,
+    TimedOut,
+    Degraded,
+    Stopped,
+}

@@ -1,0 +1,164 @@
+using Microsoft.Extensions.Logging;
+using Polly.Retry;
+using Prewarm.Diagnostics;
+using Prewarm.KeepAlive;
+using Prewarm.Resilience;
+
+namespace Prewarm.Warmup;
+
+// One warm-up run: attempts through the Polly pipeline (total timeout -> retry -> breaker -> attempt timeout), each
+// attempt a ConnectionWarmer pass, the outcome settled on the readiness signal and kept as the last report.
+internal sealed class WarmupRun(
+    string name,
+    PrewarmSettings settings,
+    TimeProvider time,
+    ILogger logger,
+    PrewarmInstrumentation instrumentation,
+    SecretRedactor redactor,
+    ConnectionWarmer warmer,
+    PoolLedger ledger,
+    ReadinessSignal signal)
+{
+    private WarmupPipelines? _pipelines;
+    private volatile WarmupReport? _lastReport;
+    private int _attempts;
+    private long _started;
+
+    // Set while a run re-warms a pool that was warm until the server went away: invocations then wait at the gate
+    // through the restart instead of failing one by one, as long as the outage is shorter than the gate timeout.
+    private volatile bool _recovering;
+
+    public WarmupReport? LastReport => _lastReport;
+
+    public WarmupPipelines Pipelines => _pipelines ??= new WarmupPipelines(settings, time, OnRetryAsync);
+
+    public bool Recovering
+    {
+        set => _recovering = value;
+    }
+
+    public async Task<WarmupReport> RunAsync(Action<Exception> transientFailure, CancellationToken token)
+    {
+        using var activity = PrewarmInstrumentation.StartWarmup();
+        activity?.SetTag("prewarm.name", name);
+        var started = time.GetTimestamp();
+        Volatile.Write(ref _started, started);
+        Volatile.Write(ref _attempts, 0);
+        Exception? lastFailure = null;
+        Log.WarmupStarted(logger, name, settings.WarmConnections);
+
+        WarmupReport report;
+        try
+        {
+            if (settings.StartJitter > TimeSpan.Zero)
+            {
+                await Task.Delay(settings.StartJitter * Random.Shared.NextDouble(), time, token).ConfigureAwait(false);
+            }
+
+            var attempt = await Pipelines.Run.ExecuteAsync(
+                async ct =>
+                {
+                    Interlocked.Increment(ref _attempts);
+                    instrumentation.Attempt();
+                    signal.BeginAttempt();
+                    try
+                    {
+                        return await warmer.WarmOnceAsync(signal.ConnectionReady, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        lastFailure = ex;
+                        throw;
+                    }
+                },
+                token).ConfigureAwait(false);
+
+            ledger.Clear();
+            ledger.Add(attempt.BackendPids);
+            report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? lastFailure) with
+            {
+                FirstConnectionReady = attempt.FirstReady,
+                AllConnectionsReady = attempt.AllReady,
+            };
+            Settle(WarmupState.Warm, report);
+            if (attempt.WorkFailure is not null)
+            {
+                Log.WarmupWorkFailed(logger, name, settings.WarmConnections - report.ConnectionsWarmed, settings.WarmConnections, report.LastError!);
+            }
+            else if (report.ConnectionsWarmed < report.ConnectionsRequested)
+            {
+                Log.WarmupShortOfRoom(logger, name, report.ConnectionsWarmed, report.ConnectionsRequested);
+            }
+        }
+        catch (Exception) when (token.IsCancellationRequested)
+        {
+            report = Report(WarmupState.Stopped, 0, started, null, lastFailure);
+            _lastReport = report;
+        }
+        catch (Exception ex)
+        {
+            report = Report(WarmupState.Degraded, 0, started, null, ex);
+            Settle(WarmupState.Degraded, report);
+            if (FailureClassifier.IsTransient(ex))
+            {
+                Log.WarmupRunFailed(logger, name, report.Attempts, settings.RetryMaxDelay.TotalMilliseconds, report.LastError!);
+                transientFailure(ex);
+            }
+            else
+            {
+                Log.WarmupFailedPermanently(logger, name, report.SqlState, report.LastError!);
+            }
+        }
+
+        _recovering = false;
+        activity?.SetTag("prewarm.state", report.State.ToString());
+        activity?.SetTag("prewarm.connections", report.ConnectionsWarmed);
+        Log.WarmupFinished(logger, name, report.State, report.ConnectionsWarmed, report.Duration.TotalMilliseconds, report.Attempts);
+        instrumentation.WarmupFinished(report);
+        return report;
+    }
+
+    private ValueTask OnRetryAsync(OnRetryArguments<object> args)
+    {
+        if (args.Outcome.Exception is { } ex)
+        {
+            var report = Report(WarmupState.Degraded, 0, time.GetTimestamp(), null, ex);
+            if (_recovering && time.GetElapsedTime(Volatile.Read(ref _started)) < settings.GateTimeout)
+            {
+                _lastReport = report with { State = WarmupState.Warming };
+            }
+            else
+            {
+                Settle(WarmupState.Degraded, report);
+            }
+
+            Log.WarmupRetrying(logger, name, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds, report.LastError!);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Settle(WarmupState state, WarmupReport report)
+    {
+        if (signal.State == WarmupState.Stopped)
+        {
+            return;
+        }
+
+        _lastReport = report;
+        signal.Settle(state);
+    }
+
+    private WarmupReport Report(WarmupState state, int warmed, long started, IReadOnlyDictionary<string, TimeSpan>? phases, Exception? failure) => new()
+    {
+        State = state,
+        ConnectionsRequested = settings.WarmConnections,
+        ConnectionsWarmed = warmed,
+        Attempts = Volatile.Read(ref _attempts),
+        Duration = time.GetElapsedTime(started),
+        Phases = phases ?? new Dictionary<string, TimeSpan>(),
+        LastError = failure is null ? null : redactor.Describe(failure),
+        SqlState = failure is null ? null : FailureClassifier.SqlStateOf(failure),
+        CompletedAt = time.GetUtcNow(),
+    };
+}
