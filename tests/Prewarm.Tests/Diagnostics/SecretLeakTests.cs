@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Time.Testing;
 using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Tests.Diagnostics;
@@ -24,7 +25,7 @@ public sealed class SecretLeakTests(PostgresFixture pg)
 
             var health = await app.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
             Assert.Equal(expected, health.Status);
-            texts.AddRange(app.Logs.Lines);
+            texts.AddRange(app.Logs.Lines());
             texts.Add(app.Coordinator.LastReport!.ToString());
             texts.AddRange(health.Entries.Values.Select(e => $"{e.Description} {e.Exception} {string.Join(",", e.Data.Select(d => $"{d.Key}={d.Value}"))}"));
         }
