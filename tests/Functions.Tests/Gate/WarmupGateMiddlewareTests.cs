@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Npgsql;
 using Prewarm.Functions.Api;
 using Prewarm.Functions.Gate;
@@ -20,7 +23,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
     public async Task Invoke_DuringWarmup_WaitsThenRunsOnAWarmedConnection()
     {
         await using var app = FunctionsAppHost.Create(postgres);
-        using var metrics = new GateMetricsRecorder(app.Services);
+        using var metrics = GateInvocations(app);
         await using var tableLock = await TableLock.AcquireAsync(postgres);
         await app.StartAsync();
         Assert.Equal(WarmupState.Warming, app.Coordinator.State);
@@ -53,18 +56,18 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         Assert.Contains(invocationPid!.Value, warmedPids);
         // No new physical connection: the same backends before and after the function ran.
         Assert.Equal(warmedPids, await postgres.BackendPidsAsync(app.ApplicationName));
-        Assert.Equal(["cold"], metrics.Outcomes(FunctionNames.GetOrders));
+        Assert.Equal(["cold"], Outcomes(metrics, FunctionNames.GetOrders));
 
         // The next invocation finds the pool warm and is counted as such.
         await app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders), _ => Task.CompletedTask).WaitAsync(FunctionsAppHost.Bound);
-        Assert.Equal(["cold", "warm"], metrics.Outcomes(FunctionNames.GetOrders));
+        Assert.Equal(["cold", "warm"], Outcomes(metrics, FunctionNames.GetOrders));
     }
 
     [Fact]
     public async Task Invoke_WarmupOutlastsGateTimeout_HttpGets503WithRetryAfter_OtherTriggersThrow()
     {
         await using var app = FunctionsAppHost.Create(postgres, new Dictionary<string, string?> { ["Prewarm:postgres:GateTimeout"] = "00:00:00.300" });
-        using var metrics = new GateMetricsRecorder(app.Services);
+        using var metrics = GateInvocations(app);
         await using var tableLock = await TableLock.AcquireAsync(postgres);
         await app.StartAsync();
 
@@ -81,7 +84,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
             app.Gate.Invoke(app.Invocation("ProcessQueueMessage"), _ => { nextRan = true; return Task.CompletedTask; }).WaitAsync(FunctionsAppHost.Bound));
         Assert.False(nextRan);
         Assert.Contains("ProcessQueueMessage", error.Message, StringComparison.Ordinal);
-        Assert.Equal(["rejected"], metrics.Outcomes(FunctionNames.GetOrders));
+        Assert.Equal(["rejected"], Outcomes(metrics, FunctionNames.GetOrders));
     }
 
     [Fact]
@@ -130,7 +133,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
     public async Task Invoke_GateBypassingFunction_RunsAtOnceWhileCold(string functionName)
     {
         await using var app = FunctionsAppHost.Create(postgres);
-        using var metrics = new GateMetricsRecorder(app.Services);
+        using var metrics = GateInvocations(app);
         await using var tableLock = await TableLock.AcquireAsync(postgres);
         await app.StartAsync();
 
@@ -140,7 +143,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         // Completed synchronously: the gate did not wait, though the warm-up cannot finish while the lock is held.
         Assert.True(invocation.IsCompletedSuccessfully);
         Assert.Equal(WarmupState.Warming, stateWhenRun);
-        Assert.Empty(metrics.Outcomes(functionName));
+        Assert.Empty(Outcomes(metrics, functionName));
     }
 
     [Fact]
@@ -195,4 +198,11 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         Assert.Same(failure, thrown);
         Assert.Equal(WarmupState.Warm, app.Coordinator.State);
     }
+
+    // The gate's invocation counter of this host only: meters from its IMeterFactory carry that factory as their scope.
+    private static MetricCollector<long> GateInvocations(FunctionsAppHost app) =>
+        new(app.Services.GetRequiredService<IMeterFactory>(), GateMetrics.MeterName, GateMetrics.InvocationsInstrument);
+
+    private static string[] Outcomes(MetricCollector<long> metrics, string function) =>
+        [.. metrics.GetMeasurementSnapshot().Where(m => m.Tags["faas.name"] as string == function).Select(m => (string)m.Tags["prewarm.gate"]!)];
 }

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Prewarm.Functions.Warmup;
-using Prewarm.Tests.Infrastructure;
 using Xunit;
 
 namespace Prewarm.Functions.Tests.Startup;
@@ -35,31 +35,31 @@ public sealed class KeepAliveWiringTests
     [Fact]
     public async Task Start_IntervalZero_WarnsThatOnlyOneInstanceIsKeptAlive()
     {
-        var logs = new CapturedLogs();
+        var logs = new FakeLogCollector();
         using var host = Build(new() { [IntervalKey] = "00:00:00" }, logs);
 
         await StartCheckAsync(host);
 
-        var warning = Assert.Single(logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal));
-        Assert.Contains(IntervalKey, warning, StringComparison.Ordinal);
+        var warning = Assert.Single(logs.GetSnapshot(), r => r.Level == LogLevel.Warning);
+        Assert.Contains(IntervalKey, warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Start_IntervalPositive_DoesNotWarn()
     {
-        var logs = new CapturedLogs();
+        var logs = new FakeLogCollector();
         using var host = Build(logs: logs);
 
         await StartCheckAsync(host);
 
-        Assert.DoesNotContain(logs.Lines, l => l.StartsWith("Warning ", StringComparison.Ordinal) || l.StartsWith("Error ", StringComparison.Ordinal) || l.StartsWith("Critical ", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Level >= LogLevel.Warning);
     }
 
     // Only the check: starting the host would start the warm-up against a database this test does not have.
     private static Task StartCheckAsync(IHost host) =>
         host.Services.GetServices<IHostedService>().OfType<KeepAliveCoverageCheck>().Single().StartAsync(CancellationToken.None);
 
-    private static IHost Build(Dictionary<string, string?>? settings = null, CapturedLogs? logs = null)
+    private static IHost Build(Dictionary<string, string?>? settings = null, FakeLogCollector? logs = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? [])
@@ -69,7 +69,7 @@ public sealed class KeepAliveWiringTests
         });
         if (logs is not null)
         {
-            builder.Logging.AddProvider(logs);
+            builder.Logging.AddProvider(new FakeLoggerProvider(logs));
         }
 
         builder.AddPrewarmFunctionsApp();

@@ -16,7 +16,7 @@ public sealed class StaggeredRetirementTests(PostgresFixture pg, ITestOutputHelp
     [Fact]
     public async Task ConnectionsOpenedTogether_AreRetiredAtSpreadTimes_NonePastTheLifetime_WithNLiveThroughout()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var extra = $"Connection Lifetime={(int)s_lifetime.TotalSeconds}";
         await using var app = TestApp.Create(pg.AppConnectionString(out var appName, extra: extra), s => s.WarmConnections = N, time: time);
         await WarmUnderFakeTimeAsync(app, time);
@@ -55,7 +55,7 @@ public sealed class StaggeredRetirementTests(PostgresFixture pg, ITestOutputHelp
     }
 
     // Any delay the library takes before opening (a start jitter) waits on the fake clock: move it until warm.
-    private static async Task WarmUnderFakeTimeAsync(TestApp app, FakeTimeProvider time)
+    private static async Task WarmUnderFakeTimeAsync(TestApp app, TimerTrackingTimeProvider time)
     {
         var tick = TimeSpan.FromMilliseconds(100);
         var warm = app.Coordinator.EnsureWarmAsync();

@@ -2,6 +2,8 @@ using System.Diagnostics.Metrics;
 using Azure.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Prewarm.Tests.Infrastructure;
 
@@ -20,38 +22,13 @@ public sealed class EntraAuthenticationTests(PostgresFixture pg)
         var (connectionString, appName, credential) = await NewRoleAsync(TimeProvider.System, TimeSpan.FromHours(1));
         await using var app = TestApp.Create(connectionString, s => { s.WarmConnections = 3; s.Credential = credential; });
 
-        var phases = new List<string>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument is { Meter.Name: "Prewarm", Name: "prewarm.warmup.phase.duration" })
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
-        {
-            foreach (var tag in tags)
-            {
-                if (tag.Key == "prewarm.phase")
-                {
-                    lock (phases)
-                    {
-                        phases.Add((string)tag.Value!);
-                    }
-                }
-            }
-        });
-        listener.Start();
+        using var phases = new MetricCollector<double>(app.Host.Services.GetRequiredService<IMeterFactory>(), "Prewarm", "prewarm.warmup.phase.duration");
 
         var report = await app.Coordinator.EnsureWarmAsync();
 
         Assert.Equal(WarmupState.Warm, report.State);
         Assert.Contains("token", report.Phases.Keys);
-        lock (phases)
-        {
-            Assert.Contains("token", phases);
-        }
+        Assert.Contains(phases.GetMeasurementSnapshot(), m => m.Tags["prewarm.phase"] as string == "token");
 
         Assert.Equal(1, credential.Calls);
         Assert.Equal(3, (await pg.Cluster.BackendPidsAsync(appName)).Length);
@@ -135,7 +112,7 @@ public sealed class EntraAuthenticationTests(PostgresFixture pg)
     [Fact]
     public async Task UnavailableCredential_DegradedOnce_WithTheFix_NoRetryStorm()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var (connectionString, _, credential) = await NewRoleAsync(time, TimeSpan.FromHours(1));
         credential.Failure = () => new CredentialUnavailableException("DefaultAzureCredential failed to retrieve a token from the included credentials.");
         await using var app = TestApp.Create(connectionString, s => s.Credential = credential, time: time);
@@ -154,7 +131,7 @@ public sealed class EntraAuthenticationTests(PostgresFixture pg)
     [Fact]
     public async Task HangingCredential_IsBoundedByTokenTimeout_DegradedWithTheFix()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var (connectionString, _, credential) = await NewRoleAsync(time, TimeSpan.FromHours(1));
         credential.Gate = new TaskCompletionSource().Task; // never completes, as a hung IMDS call
         await using var app = TestApp.Create(connectionString, s => { s.Credential = credential; s.TokenTimeout = TimeSpan.FromSeconds(5); }, time: time);
@@ -197,7 +174,7 @@ public sealed class EntraAuthenticationTests(PostgresFixture pg)
         await app.Coordinator.RunKeepAliveAsync();
         var health = await app.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
-        var texts = app.Logs.Lines.Append(app.Coordinator.LastReport!.ToString())
+        var texts = app.Logs.Lines().Append(app.Coordinator.LastReport!.ToString())
             .Concat(health.Entries.Values.Select(e => $"{e.Description} {string.Join(",", e.Data.Select(d => $"{d.Key}={d.Value}"))}"))
             .ToList();
         Assert.Equal(2, credential.Issued.Count);

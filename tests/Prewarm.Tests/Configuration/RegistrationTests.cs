@@ -84,7 +84,7 @@ public sealed class RegistrationTests
 
     private static IHost Build(Action<HostApplicationBuilder> register, Dictionary<string, string?>? config = null)
     {
-        var builder = TestApp.CreateBuilder(config ?? new() { ["ConnectionStrings:postgres"] = ConnectionString }, null, new CapturedLogs());
+        var builder = TestApp.CreateBuilder(config ?? new() { ["ConnectionStrings:postgres"] = ConnectionString }, null);
         register(builder);
         return builder.Build();
     }

@@ -45,7 +45,7 @@ public sealed class SettingsValidationTests
     [Fact]
     public void AddPrewarmedNpgsql_WarmConnectionsAboveMaxPoolSetByTheBuilderDelegate_FailsAtStartup()
     {
-        var builder = TestApp.CreateBuilder(Config(Valid), null, new CapturedLogs());
+        var builder = TestApp.CreateBuilder(Config(Valid), null);
         var ex = Assert.Throws<InvalidOperationException>(
             () => builder.AddPrewarmedNpgsql("postgres", s => s.WarmConnections = 8, b => b.ConnectionStringBuilder.MaxPoolSize = 4));
         Assert.Contains("Prewarm:postgres:WarmConnections", ex.Message, StringComparison.Ordinal);
@@ -103,7 +103,7 @@ public sealed class SettingsValidationTests
     [Fact]
     public void AddPrewarmedNpgsql_SettingsSectionConnectionString_IsUsedWhenConnectionStringsHasNone()
     {
-        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["Prewarm:postgres:ConnectionString"] = Valid }, null, new CapturedLogs());
+        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["Prewarm:postgres:ConnectionString"] = Valid }, null);
         builder.AddPrewarmedNpgsql("postgres");
         using var host = builder.Build();
         Assert.NotNull(host.Services.GetService(typeof(NpgsqlDataSource)));
@@ -114,7 +114,7 @@ public sealed class SettingsValidationTests
 
     private static void Register(Dictionary<string, string?> config, bool keyed, string name = "postgres")
     {
-        var builder = TestApp.CreateBuilder(config, null, new CapturedLogs());
+        var builder = TestApp.CreateBuilder(config, null);
         if (keyed)
         {
             builder.AddKeyedPrewarmedNpgsql(name);

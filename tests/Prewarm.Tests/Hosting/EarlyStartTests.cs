@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Tests.Hosting;
@@ -17,8 +18,7 @@ public sealed class EarlyStartTests(PostgresFixture pg)
     {
         var marker = await pg.Cluster.ScalarAsync<DateTime>("SELECT clock_timestamp()");
         var firstWork = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var logs = new CapturedLogs();
-        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out _) }, null, logs);
+        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out _) }, null);
         builder.AddPrewarmedNpgsql("postgres", s =>
         {
             s.WarmConnections = 2;
@@ -33,12 +33,12 @@ public sealed class EarlyStartTests(PostgresFixture pg)
         var pid = await firstWork.Task.WaitAsync(s_bound);
         var backendStart = await pg.Cluster.ScalarAsync<DateTime>($"SELECT backend_start FROM pg_stat_activity WHERE pid = {pid}");
         Assert.True(backendStart >= marker, $"backend_start {backendStart:O} is before the marker {marker:O}");
-        Assert.Empty(logs.Lines);
 
         // Once built, the host's logging has what the early warm-up logged before it existed, Npgsql's lines included.
         using var host = builder.Build();
-        Assert.Contains(logs.Lines, l => l.Contains("Prewarm warm-up for 'postgres' started", StringComparison.Ordinal));
-        Assert.Contains(logs.Lines, l => l.Contains(" Npgsql.", StringComparison.Ordinal));
+        var logs = host.Services.GetFakeLogCollector().Lines();
+        Assert.Contains(logs, l => l.Contains("Prewarm warm-up for 'postgres' started", StringComparison.Ordinal));
+        Assert.Contains(host.Services.GetFakeLogCollector().GetSnapshot(), r => r.Category?.StartsWith("Npgsql.", StringComparison.Ordinal) == true);
         await host.StartAsync();
         Assert.Equal(2, (await host.Services.GetRequiredService<WarmupCoordinator>().EnsureWarmAsync()).ConnectionsWarmed);
         await host.StopAsync();
@@ -50,7 +50,7 @@ public sealed class EarlyStartTests(PostgresFixture pg)
         var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
-        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out var appName) }, null, new CapturedLogs());
+        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out var appName) }, null);
         builder.AddPrewarmedNpgsql("postgres", s =>
         {
             s.WarmConnections = 3;
@@ -81,8 +81,7 @@ public sealed class EarlyStartTests(PostgresFixture pg)
     {
         var time = new FakeTimeProvider();
         var warm = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var logs = new CapturedLogs();
-        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out var appName) }, time, logs);
+        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out var appName) }, time);
         builder.AddPrewarmedNpgsql("postgres", s =>
         {
             s.WarmConnections = 1;
@@ -104,7 +103,7 @@ public sealed class EarlyStartTests(PostgresFixture pg)
     [Fact]
     public void TimeProviderRegisteredAfterAddPrewarmedNpgsql_FailsAtBuild_SayingWhatToDo()
     {
-        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out _) }, null, new CapturedLogs());
+        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out _) }, null);
         builder.AddPrewarmedNpgsql("postgres", s => s.WarmConnections = 1);
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider());
 
@@ -122,6 +121,6 @@ public sealed class EarlyStartTests(PostgresFixture pg)
         Assert.True(gate.IsCompletedSuccessfully);
         Assert.True(await gate);
         Assert.Empty(await pg.Cluster.BackendPidsAsync(appName));
-        Assert.Contains(app.Logs.Lines, l => l.Contains("is disabled", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Lines(), l => l.Contains("is disabled", StringComparison.Ordinal));
     }
 }

@@ -24,7 +24,7 @@ public sealed class HostLifecycleTests(PostgresFixture pg)
     [Fact]
     public async Task HostStop_DuringARetryingWarmup_CancelsIt()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var app = TestApp.Create("Host=127.0.0.1;Port=1;Database=d;Username=u;Password=pw-unused-here", time: time);
         await app.StartAsync();
         Assert.False(await app.Coordinator.WaitForWarmAsync(TimeSpan.FromMinutes(10)));

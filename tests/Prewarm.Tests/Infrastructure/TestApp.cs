@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Npgsql;
 
 namespace Prewarm.Tests.Infrastructure;
@@ -9,27 +10,28 @@ namespace Prewarm.Tests.Infrastructure;
 // A real generic host with the library registered exactly as an app would, logging captured.
 public sealed class TestApp : IAsyncDisposable
 {
-    private TestApp(IHost host, string? key, CapturedLogs logs)
+    private TestApp(IHost host, string? key)
     {
         Host = host;
-        Logs = logs;
+        Logs = host.Services.GetFakeLogCollector();
         Coordinator = key is null ? host.Services.GetRequiredService<WarmupCoordinator>() : host.Services.GetRequiredKeyedService<WarmupCoordinator>(key);
         DataSource = key is null ? host.Services.GetRequiredService<NpgsqlDataSource>() : host.Services.GetRequiredKeyedService<NpgsqlDataSource>(key);
     }
 
     public IHost Host { get; }
 
-    public CapturedLogs Logs { get; }
+    public FakeLogCollector Logs { get; }
 
     public WarmupCoordinator Coordinator { get; }
 
     public NpgsqlDataSource DataSource { get; }
 
-    public static HostApplicationBuilder CreateBuilder(IDictionary<string, string?> configuration, TimeProvider? time, CapturedLogs logs)
+    public static HostApplicationBuilder CreateBuilder(IDictionary<string, string?> configuration, TimeProvider? time)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(configuration);
-        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Trace);
+        // Every category at Trace, Npgsql's included, so the secret checks see every line.
+        builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Trace);
         if (time is not null)
         {
             builder.Services.AddSingleton(time);
@@ -46,14 +48,13 @@ public sealed class TestApp : IAsyncDisposable
         bool keyed = false,
         IDictionary<string, string?>? configuration = null)
     {
-        var logs = new CapturedLogs();
         var config = new Dictionary<string, string?>(configuration ?? new Dictionary<string, string?>())
         {
             [$"ConnectionStrings:{name}"] = connectionString,
             // The background keep-alive loop would race the tests' own passes; tests that want it turn it on.
             [$"Prewarm:{name}:KeepAliveInterval"] = "00:00:00",
         };
-        var builder = CreateBuilder(config, time, logs);
+        var builder = CreateBuilder(config, time);
         if (keyed)
         {
             builder.AddKeyedPrewarmedNpgsql(name, configure);
@@ -63,7 +64,7 @@ public sealed class TestApp : IAsyncDisposable
             builder.AddPrewarmedNpgsql(name, configure);
         }
 
-        return new TestApp(builder.Build(), keyed ? name : null, logs);
+        return new TestApp(builder.Build(), keyed ? name : null);
     }
 
     public Task StartAsync() => Host.StartAsync();

@@ -26,6 +26,8 @@ public sealed class FailoverTests(PostgresFixture pg)
 
         Assert.True(app.Coordinator.ReportConnectionFailure(failure));
         Assert.True(await app.Coordinator.WaitForWarmAsync(TimeSpan.FromSeconds(60)));
+        // The gate opened with the first fresh connection; the re-warm goes on to N.
+        await app.Coordinator.EnsureWarmAsync();
 
         var after = await pg.Cluster.BackendPidsAsync(appName);
         Assert.Equal(2, after.Length);

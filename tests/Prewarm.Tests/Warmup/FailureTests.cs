@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Prewarm.LocalPostgres;
 using Prewarm.Tests.Infrastructure;
 
@@ -11,7 +12,7 @@ public sealed class FailureTests(PostgresFixture pg)
     [Fact]
     public async Task WrongPassword_OneAttempt_DegradedWithSqlState_NothingRescheduled()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         await using var app = TestApp.Create(pg.AppConnectionString(out _, password: "wrong-pw-3b8f0c6a"), time: time);
         await app.StartAsync();
 
@@ -33,7 +34,7 @@ public sealed class FailureTests(PostgresFixture pg)
     [Fact]
     public async Task UnknownDatabase_FailsAtOnceWith3D000()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var connectionString = pg.AppConnectionString(out _).Replace($"Database={PostgresFixture.AppDatabase}", "Database=no_such_db", StringComparison.Ordinal);
         await using var app = TestApp.Create(connectionString, time: time);
         await app.StartAsync();
@@ -61,7 +62,7 @@ public sealed class FailureTests(PostgresFixture pg)
     public async Task DatabaseDownAtStart_HostStartsDegraded_AndTurnsWarmOneBackoffStepAfterTheDatabaseIsBack()
     {
         var maxDelay = TimeSpan.FromSeconds(5);
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         await using var cluster = await PostgresCluster.CreateAsync(new PostgresClusterOptions { Start = true });
         await cluster.CreateRoleAsync(PostgresFixture.AppUser, PostgresFixture.AppPassword);
         await cluster.CreateDatabaseAsync(PostgresFixture.AppDatabase, PostgresFixture.AppUser);
@@ -93,7 +94,7 @@ public sealed class FailureTests(PostgresFixture pg)
     [Fact]
     public async Task Gate_TimesOutWhileWarmupIsSlow_ThenPassesOnceWarm()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerTrackingTimeProvider();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = TestApp.Create(pg.AppConnectionString(out _), s =>
         {

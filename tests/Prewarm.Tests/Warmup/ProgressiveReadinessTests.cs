@@ -113,7 +113,7 @@ public sealed class ProgressiveReadinessTests(PostgresFixture pg)
         Assert.Equal(WarmupState.Warm, report.State);
         Assert.Equal(2, report.ConnectionsWarmed);
         Assert.Contains("the app's warm-up query is broken", report.LastError, StringComparison.Ordinal);
-        Assert.Contains(app.Logs.Lines, l => l.Contains("failed on 1 of 3 connections", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.Lines(), l => l.Contains("failed on 1 of 3 connections", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,0 +1,118 @@
+using System.Net.Sockets;
+using Npgsql;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Testing;
+using Polly.Timeout;
+using Prewarm.Resilience;
+
+namespace Prewarm.Tests.Resilience;
+
+// The pipelines' shape, read back with Polly.Testing. The order decides behaviour: a breaker outside the retry would
+// fail a whole run on its first open circuit, and an attempt timeout outside the retry would cap the run instead.
+public sealed class WarmupPipelinesTests
+{
+    private static readonly TimeSpan s_maxAttemptTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public void Run_IsTotalTimeout_Retry_Breaker_AttemptTimeout_OutermostFirst()
+    {
+        var settings = new PrewarmSettings
+        {
+            WarmupTimeout = TimeSpan.FromSeconds(90),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(300),
+            RetryMaxDelay = TimeSpan.FromSeconds(8),
+        };
+
+        var strategies = Build(settings).Run.GetPipelineDescriptor().Strategies;
+
+        Assert.Collection(
+            strategies,
+            total => Assert.Equal(settings.WarmupTimeout, Assert.IsType<TimeoutStrategyOptions>(total.Options).Timeout),
+            retry =>
+            {
+                var options = Assert.IsType<RetryStrategyOptions>(retry.Options);
+                Assert.Equal(DelayBackoffType.Exponential, options.BackoffType);
+                Assert.True(options.UseJitter);
+                Assert.Equal(settings.RetryBaseDelay, options.Delay);
+                Assert.Equal(settings.RetryMaxDelay, options.MaxDelay);
+                // Bounded by the total timeout above it, not by a count.
+                Assert.Equal(int.MaxValue, options.MaxRetryAttempts);
+            },
+            breaker => Assert.IsType<CircuitBreakerStrategyOptions>(breaker.Options),
+            attempt => Assert.Equal(s_maxAttemptTimeout, Assert.IsType<TimeoutStrategyOptions>(attempt.Options).Timeout));
+    }
+
+    [Fact]
+    public void Attempt_IsTheRunsOwnBreakerAndAttemptTimeout_SharedNotCopied()
+    {
+        var pipelines = Build(new PrewarmSettings());
+
+        var run = pipelines.Run.GetPipelineDescriptor().Strategies;
+        var attempt = pipelines.Attempt.GetPipelineDescriptor().Strategies;
+
+        // Keep-alive passes and warm-up runs must trip and see the same circuit.
+        Assert.Equal(2, attempt.Count);
+        Assert.Same(run[2].StrategyInstance, attempt[0].StrategyInstance);
+        Assert.Same(run[3].StrategyInstance, attempt[1].StrategyInstance);
+    }
+
+    public static TheoryData<Exception, bool> Failures => new()
+    {
+        { new SocketException((int)SocketError.ConnectionRefused), true },
+        { new PostgresException("the database system is starting up", "FATAL", "FATAL", "57P03"), true },
+        { new TimeoutRejectedException(), true },
+        { new PostgresException("password authentication failed", "FATAL", "FATAL", "28P01"), false },
+        { new PostgresException("database \"x\" does not exist", "FATAL", "FATAL", "3D000"), false },
+        { new InvalidOperationException("a bug in the warm-up work"), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public async Task RetryAndBreaker_HandleTransientFailuresOnly(Exception failure, bool handled)
+    {
+        var run = Build(new PrewarmSettings()).Run.GetPipelineDescriptor().Strategies;
+        var retry = Assert.IsType<RetryStrategyOptions>(run[1].Options);
+        var breaker = Assert.IsType<CircuitBreakerStrategyOptions>(run[2].Options);
+        var context = ResilienceContextPool.Shared.Get();
+        var outcome = Outcome.FromException<object>(failure);
+
+        Assert.Equal(handled, await retry.ShouldHandle(new RetryPredicateArguments<object>(context, outcome, 0)));
+        Assert.Equal(handled, await breaker.ShouldHandle(new CircuitBreakerPredicateArguments<object>(context, outcome)));
+        ResilienceContextPool.Shared.Return(context);
+    }
+
+    [Fact]
+    public void Breaker_OpensAfterThreeFailuresInARow_ForHalfTheMaxDelay()
+    {
+        var options = BreakerOptions(new PrewarmSettings { RetryMaxDelay = TimeSpan.FromSeconds(8) });
+
+        Assert.Equal(1.0, options.FailureRatio);
+        Assert.Equal(3, options.MinimumThroughput);
+        Assert.Equal(TimeSpan.FromSeconds(4), options.BreakDuration);
+    }
+
+    [Fact]
+    public void Breaker_ShortMaxDelay_BreaksForPollysMinimum()
+    {
+        var options = BreakerOptions(new PrewarmSettings { RetryMaxDelay = TimeSpan.FromMilliseconds(600) });
+
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.BreakDuration);
+    }
+
+    [Fact]
+    public void AttemptTimeout_ShortWarmupTimeout_IsTheWarmupTimeout()
+    {
+        var settings = new PrewarmSettings { WarmupTimeout = TimeSpan.FromSeconds(12) };
+
+        var attempt = Build(settings).Attempt.GetPipelineDescriptor().Strategies[1];
+
+        Assert.Equal(settings.WarmupTimeout, Assert.IsType<TimeoutStrategyOptions>(attempt.Options).Timeout);
+    }
+
+    private static WarmupPipelines Build(PrewarmSettings settings) => new(settings, TimeProvider.System, _ => ValueTask.CompletedTask);
+
+    private static CircuitBreakerStrategyOptions BreakerOptions(PrewarmSettings settings) =>
+        Assert.IsType<CircuitBreakerStrategyOptions>(Build(settings).Attempt.GetPipelineDescriptor().Strategies[0].Options);
+}
