@@ -67,6 +67,10 @@ var tags = {
   'azd-env-name': environmentName
 }
 var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
+// Modules that name resources after these get the deploy-time constants, not the creating module's outputs: a
+// runtime value in a resource name makes what-if short-circuit (linter rule what-if-short-circuiting).
+var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
+var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
 var deploymentContainerName = 'app-package-${take(resourceToken, 16)}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
@@ -89,7 +93,7 @@ module storage 'modules/storage.bicep' = {
   name: 'storage'
   scope: rg
   params: {
-    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    name: storageAccountName
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
@@ -101,7 +105,7 @@ module monitoring 'modules/monitoring.bicep' = {
   scope: rg
   params: {
     logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
-    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    applicationInsightsName: applicationInsightsName
     location: location
     tags: tags
   }
@@ -111,10 +115,19 @@ module roles 'modules/role-assignments.bicep' = {
   name: 'role-assignments'
   scope: rg
   params: {
+    // The identity's object ID exists only once the identity does, and the assignment names must contain it (a
+    // recreated identity then gets new assignments instead of colliding with its predecessor's): what-if cannot
+    // predict these names before the identity exists, whatever is passed here.
+    #disable-next-line what-if-short-circuiting
     principalId: identity.outputs.principalId
-    storageAccountName: storage.outputs.name
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    storageAccountName: storageAccountName
+    applicationInsightsName: applicationInsightsName
   }
+  // The names above are constants, so the dependencies on the modules that create them are stated here.
+  dependsOn: [
+    storage
+    monitoring
+  ]
 }
 
 module postgres 'modules/postgres.bicep' = {
@@ -129,6 +142,9 @@ module postgres 'modules/postgres.bicep' = {
     version: postgresVersion
     databaseName: databaseName
     enablePgBouncer: enablePgBouncer
+    // The Entra administrator resource is named by the identity's object ID (the API's contract), which exists
+    // only once the identity does: no deploy-time constant can stand in for it.
+    #disable-next-line what-if-short-circuiting
     adminPrincipalId: identity.outputs.principalId
     adminPrincipalName: identity.outputs.name
   }
@@ -156,9 +172,9 @@ module functionApp 'modules/function-app.bicep' = {
     planKind: planKind
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageAccountName: storage.outputs.name
+    storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    applicationInsightsName: applicationInsightsName
     alwaysReadyInstanceCount: alwaysReadyInstanceCount
     premiumMinimumInstanceCount: premiumMinimumInstanceCount
     postgresHost: postgres.outputs.host
@@ -168,8 +184,11 @@ module functionApp 'modules/function-app.bicep' = {
     warmConnections: warmConnections
     keepAliveSchedule: keepAliveSchedule
   }
-  // The host must be able to reach its storage and telemetry with the identity from its first start.
+  // The host must be able to reach its storage and telemetry with the identity from its first start; storage and
+  // monitoring are named by constants above, so those dependencies are stated too.
   dependsOn: [
+    storage
+    monitoring
     roles
   ]
 }
