@@ -79,10 +79,13 @@ public static class PrewarmNpgsqlExtensions
         var tokenSource = useEntra
             ? new EntraTokenSource(connectionName, settings.Credential ?? EntraCredentials.CreateDefault(), settings, time, redactor, logger)
             : null;
-        var dataSource = BuildDataSource(settings, connectionName, loggers, tokenSource, configureDataSourceBuilder);
+        var buildDataSource = DataSourceFactory.Prepare(settings, connectionName, loggers, tokenSource, configureDataSourceBuilder);
         var instrumentation = new PrewarmInstrumentation(connectionName);
-        var coordinator = new WarmupCoordinator(connectionName, dataSource, settings, time, logger, instrumentation, redactor, tokenSource);
-        var early = new EarlyStart(connectionName, settings, time, loggers, instrumentation, dataSource, coordinator);
+        var early = new EarlyStart(connectionName, settings, time, loggers, instrumentation, () =>
+        {
+            var dataSource = buildDataSource();
+            return (dataSource, new WarmupCoordinator(connectionName, dataSource, settings, time, logger, instrumentation, redactor, tokenSource));
+        });
 
         // Resolved from the container (not registered as an instance), so that disposing the host's services disposes it.
         services.AddSingleton(marker);
@@ -123,52 +126,6 @@ public static class PrewarmNpgsqlExtensions
 
         // Last, once every registration above has succeeded: nothing is opened for a registration that threw.
         early.Begin();
-    }
-
-    private static NpgsqlDataSource BuildDataSource(
-        PrewarmSettings settings,
-        string connectionName,
-        ILoggerFactory loggers,
-        EntraTokenSource? tokenSource,
-        Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder)
-    {
-        var dataSourceBuilder = new NpgsqlDataSourceBuilder(settings.ConnectionString);
-        ConnectionStringDefaults.Apply(dataSourceBuilder.ConnectionStringBuilder);
-        dataSourceBuilder.UseLoggerFactory(loggers);
-        if (tokenSource is not null)
-        {
-            UseEntraPasswords(dataSourceBuilder, tokenSource, connectionName);
-        }
-
-        configureDataSourceBuilder?.Invoke(dataSourceBuilder);
-        ConnectionStringDefaults.ApplyPgBouncer(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
-        ConnectionStringDefaults.KeepWarmConnections(dataSourceBuilder.ConnectionStringBuilder, settings, connectionName);
-        return dataSourceBuilder.Build();
-    }
-
-    private static void UseEntraPasswords(NpgsqlDataSourceBuilder dataSourceBuilder, EntraTokenSource tokenSource, string connectionName)
-    {
-        var connectionString = dataSourceBuilder.ConnectionStringBuilder;
-        if (string.IsNullOrEmpty(connectionString.Username))
-        {
-            // The role name of an Entra principal is in its token. Setting Username avoids this early fetch; without
-            // it the token is fetched here, once, and then reused by the warm-up.
-            string? username;
-            try
-            {
-                username = EntraCredentials.UsernameFromToken(tokenSource.GetPassword());
-            }
-            catch (EntraTokenException ex)
-            {
-                throw new InvalidOperationException($"Prewarm: 'ConnectionStrings:{connectionName}' has no Username and no Entra ID token could be had to read it from: {ex.Message}", ex);
-            }
-
-            connectionString.Username = username ?? throw new InvalidOperationException(
-                $"Prewarm: 'ConnectionStrings:{connectionName}' has no Username and the Entra ID token names no principal; set Username to the identity's PostgreSQL role name.");
-        }
-
-        // Not UsePeriodicPasswordProvider: see EntraTokenSource for why refresh follows the token's expiry.
-        dataSourceBuilder.UsePasswordProvider(_ => tokenSource.GetPassword(), (_, ct) => tokenSource.GetPasswordAsync(ct));
     }
 
     private sealed record PrewarmRegistration(string Name, bool Keyed);

@@ -18,28 +18,35 @@ internal sealed class EarlyStart(
     TimeProvider time,
     DeferredLoggerFactory loggers,
     PrewarmInstrumentation instrumentation,
-    NpgsqlDataSource dataSource,
-    WarmupCoordinator coordinator) : IAsyncDisposable, IDisposable
+    Func<(NpgsqlDataSource DataSource, WarmupCoordinator Coordinator)> create) : IAsyncDisposable, IDisposable
 {
     private readonly Lock _lock = new();
+    private Task<(NpgsqlDataSource DataSource, WarmupCoordinator Coordinator)>? _created;
     private ITimer? _abandonTimer;
     private bool _adopted;
     private bool _disposed;
 
-    public NpgsqlDataSource DataSource => dataSource;
+    // Created on the warm-up's thread (see DataSourceFactory); by the time the host asks, that is long done.
+    public NpgsqlDataSource DataSource => Created.DataSource;
 
-    public WarmupCoordinator Coordinator => coordinator;
+    public WarmupCoordinator Coordinator => Created.Coordinator;
+
+    private (NpgsqlDataSource DataSource, WarmupCoordinator Coordinator) Created => _created!.GetAwaiter().GetResult();
 
     public void Begin()
     {
-        if (!settings.Enabled)
-        {
-            return;
-        }
-
         _abandonTimer = time.CreateTimer(static s => ((EarlyStart)s!).Abandon(), this, settings.StartupTimeout, Timeout.InfiniteTimeSpan);
-        _ = Coordinator.EnsureWarmAsync(CancellationToken.None).ContinueWith(
-            static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        _created = Task.Run(() =>
+        {
+            var created = create();
+            if (settings.Enabled)
+            {
+                _ = created.Coordinator.EnsureWarmAsync(CancellationToken.None).ContinueWith(
+                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+
+            return created;
+        });
     }
 
     /// <summary>The built host takes the warm-up over: its logging, its meters, its lifetime. Idempotent.</summary>
@@ -65,6 +72,8 @@ internal sealed class EarlyStart(
         }
 
         loggers.Attach(services.GetService<ILoggerFactory>());
+        // A data source that could not be built (an Entra principal without a name, say) stops the app here.
+        _ = Created;
         instrumentation.Attach(services.GetRequiredService<IMeterFactory>());
         if (!settings.Enabled)
         {
@@ -88,8 +97,21 @@ internal sealed class EarlyStart(
             _abandonTimer?.Dispose();
         }
 
-        Coordinator.Stop();
-        await DataSource.DisposeAsync().ConfigureAwait(false);
+        if (_created is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var (dataSource, coordinator) = await _created.ConfigureAwait(false);
+            coordinator.Stop();
+            await dataSource.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception) when (_created.IsFaulted)
+        {
+            // Never built: nothing was opened. The error itself was thrown where the host asked for the data source.
+        }
     }
 
     // A host disposed synchronously (IHost.Dispose) disposes its services synchronously; the pool's close is quick.
