@@ -27,7 +27,7 @@ internal sealed class WarmupPipelines
                 // Polly's floor for a break is 0.5 s; a short RetryMaxDelay must not turn into a startup crash.
                 BreakDuration = settings.RetryMaxDelay / 2 > s_minBreak ? settings.RetryMaxDelay / 2 : s_minBreak,
             })
-            .AddTimeout(settings.WarmupTimeout < s_maxAttemptTimeout ? settings.WarmupTimeout : s_maxAttemptTimeout)
+            .AddTimeout(AttemptTimeout(settings))
             .Build();
 
         Run = new ResiliencePipelineBuilder { TimeProvider = time }
@@ -46,6 +46,10 @@ internal sealed class WarmupPipelines
             .AddPipeline(Attempt)
             .Build();
     }
+
+    /// <summary>The bound of one attempt: generous, yet well inside the run's deadline.</summary>
+    public static TimeSpan AttemptTimeout(PrewarmSettings settings) =>
+        settings.WarmupTimeout < s_maxAttemptTimeout ? settings.WarmupTimeout : s_maxAttemptTimeout;
 
     /// <summary>A whole warm-up run: retried with backoff until its total deadline.</summary>
     public ResiliencePipeline Run { get; }

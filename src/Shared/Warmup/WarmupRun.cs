@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
+using System.Runtime.ExceptionServices;
 using Polly.Retry;
+using Polly.Timeout;
 using Prewarm.Diagnostics;
 using Prewarm.KeepAlive;
 using Prewarm.Resilience;
@@ -21,6 +23,7 @@ internal sealed class WarmupRun(
 {
     private WarmupPipelines? _pipelines;
     private volatile WarmupReport? _lastReport;
+    private volatile Exception? _lastFailure;
     private int _attempts;
     private long _started;
 
@@ -44,10 +47,12 @@ internal sealed class WarmupRun(
         var started = time.GetTimestamp();
         Volatile.Write(ref _started, started);
         Volatile.Write(ref _attempts, 0);
-        Exception? lastFailure = null;
+        _lastFailure = null;
         Log.WarmupStarted(logger, name, settings.WarmConnections);
 
         WarmupReport report;
+        using var deadline = new CancellationTokenSource(settings.WarmupTimeout, time);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(token, deadline.Token);
         try
         {
             if (settings.StartJitter > TimeSpan.Zero)
@@ -55,27 +60,36 @@ internal sealed class WarmupRun(
                 await Task.Delay(settings.StartJitter * Random.Shared.NextDouble(), time, token).ConfigureAwait(false);
             }
 
-            var attempt = await Pipelines.Run.ExecuteAsync(
-                async ct =>
-                {
-                    Interlocked.Increment(ref _attempts);
-                    instrumentation.Attempt();
-                    signal.BeginAttempt();
-                    try
+            // The first attempt runs outside the Polly pipeline: building the pipeline and running it the first time
+            // costs tens of milliseconds of JIT that a warm-up which succeeds at once never needs, and on a cold start
+            // that time is the first request's. It has the same bounds (the attempt timeout, the run's deadline); a
+            // transient failure enters the pipeline as its first attempt's outcome, so backoff, breaker and retry
+            // count are what they would have been.
+            WarmupAttempt attempt;
+            try
+            {
+                attempt = await FirstAttemptAsync(run.Token).ConfigureAwait(false);
+            }
+            catch (Exception first) when (!run.IsCancellationRequested && FailureClassifier.IsTransient(first))
+            {
+                var replayed = false;
+                attempt = await Pipelines.Run.ExecuteAsync(
+                    async ct =>
                     {
-                        return await warmer.WarmOnceAsync(signal.ConnectionReady, ct).ConfigureAwait(false);
-                    }
-                    catch (Exception ex)
-                    {
-                        lastFailure = ex;
-                        throw;
-                    }
-                },
-                token).ConfigureAwait(false);
+                        if (!replayed)
+                        {
+                            replayed = true;
+                            ExceptionDispatchInfo.Throw(first);
+                        }
+
+                        return await AttemptAsync(ct).ConfigureAwait(false);
+                    },
+                    run.Token).ConfigureAwait(false);
+            }
 
             ledger.Clear();
             ledger.Add(attempt.BackendPids);
-            report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? lastFailure) with
+            report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? _lastFailure) with
             {
                 FirstConnectionReady = attempt.FirstReady,
                 AllConnectionsReady = attempt.AllReady,
@@ -90,24 +104,18 @@ internal sealed class WarmupRun(
                 Log.WarmupShortOfRoom(logger, name, report.ConnectionsWarmed, report.ConnectionsRequested);
             }
         }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested && deadline.IsCancellationRequested)
+        {
+            report = Failed(new TimeoutException($"The warm-up did not finish within WarmupTimeout ({settings.WarmupTimeout})."), started, transientFailure);
+        }
         catch (Exception) when (token.IsCancellationRequested)
         {
-            report = Report(WarmupState.Stopped, 0, started, null, lastFailure);
+            report = Report(WarmupState.Stopped, 0, started, null, _lastFailure);
             _lastReport = report;
         }
         catch (Exception ex)
         {
-            report = Report(WarmupState.Degraded, 0, started, null, ex);
-            Settle(WarmupState.Degraded, report);
-            if (FailureClassifier.IsTransient(ex))
-            {
-                Log.WarmupRunFailed(logger, name, report.Attempts, settings.RetryMaxDelay.TotalMilliseconds, report.LastError!);
-                transientFailure(ex);
-            }
-            else
-            {
-                Log.WarmupFailedPermanently(logger, name, report.SqlState, report.LastError!);
-            }
+            report = Failed(ex, started, transientFailure);
         }
 
         _recovering = false;
@@ -116,6 +124,53 @@ internal sealed class WarmupRun(
         Log.WarmupFinished(logger, name, report.State, report.ConnectionsWarmed, report.Duration.TotalMilliseconds, report.Attempts);
         instrumentation.WarmupFinished(report);
         return report;
+    }
+
+    private WarmupReport Failed(Exception ex, long started, Action<Exception> transientFailure)
+    {
+        var report = Report(WarmupState.Degraded, 0, started, null, ex);
+        Settle(WarmupState.Degraded, report);
+        if (FailureClassifier.IsTransient(ex))
+        {
+            Log.WarmupRunFailed(logger, name, report.Attempts, settings.RetryMaxDelay.TotalMilliseconds, report.LastError!);
+            transientFailure(ex);
+        }
+        else
+        {
+            Log.WarmupFailedPermanently(logger, name, report.SqlState, report.LastError!);
+        }
+
+        return report;
+    }
+
+    private async Task<WarmupAttempt> FirstAttemptAsync(CancellationToken run)
+    {
+        using var attemptTimeout = new CancellationTokenSource(WarmupPipelines.AttemptTimeout(settings), time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(run, attemptTimeout.Token);
+        try
+        {
+            return await AttemptAsync(attempt.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (attemptTimeout.IsCancellationRequested && !run.IsCancellationRequested)
+        {
+            throw new TimeoutRejectedException($"The first warm-up attempt did not finish within {WarmupPipelines.AttemptTimeout(settings)}.");
+        }
+    }
+
+    private async Task<WarmupAttempt> AttemptAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _attempts);
+        instrumentation.Attempt();
+        signal.BeginAttempt();
+        try
+        {
+            return await warmer.WarmOnceAsync(signal.ConnectionReady, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _lastFailure = ex;
+            throw;
+        }
     }
 
     private ValueTask OnRetryAsync(OnRetryArguments<object> args)
