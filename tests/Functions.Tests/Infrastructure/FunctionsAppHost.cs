@@ -9,7 +9,7 @@ namespace Prewarm.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// Stands in for the Functions worker host, which cannot run here: a generic host with the app's own composition
-/// (FunctionsAppSetup.AddPrewarmFunctionsApp, as Program.cs calls it) and the real library, started and stopped like
+/// (FunctionsAppSetup.AddPrewarmedPostgres and AddFunctionsAppServices, as Program.cs calls them) and the real library, started and stopped like
 /// the worker's. Functions and the gate are created from its services the way the worker does (ActivatorUtilities;
 /// the gate once, as UseMiddleware registers it as a singleton); invocations are direct calls with a TestFunctionContext.
 /// </summary>
@@ -64,7 +64,8 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.AddPrewarmFunctionsApp();
+        builder.AddPrewarmedPostgres();
+        builder.AddFunctionsAppServices();
         return new FunctionsAppHost(builder.Build(), applicationName);
     }
 
