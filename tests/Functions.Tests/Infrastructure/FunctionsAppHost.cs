@@ -15,7 +15,7 @@ namespace Prewarm.Functions.Tests.Infrastructure;
 /// </summary>
 internal sealed class FunctionsAppHost : IAsyncDisposable
 {
-    public const int WarmConnections = 3;
+    public const int WarmConnections = AppSettings.WarmConnections;
 
     // A generous bound on awaits that must end, so a regression fails instead of hanging; never a timing assertion.
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
@@ -44,20 +44,7 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
     {
         var applicationName = "functions-test-" + Guid.NewGuid().ToString("N")[..12];
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var values = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = postgres.AppConnectionString(applicationName),
-            ["Prewarm:KeepAliveSchedule"] = "0 */2 * * * *",
-            ["Prewarm:postgres:WarmConnections"] = WarmConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // Longer than any test holds the warm-up back, so a wait ends only because the pool turned warm.
-            ["Prewarm:postgres:GateTimeout"] = "00:01:00",
-            ["Prewarm:postgres:RetryBaseDelay"] = "00:00:00.050",
-            // The library turns RetryMaxDelay / 2 into a circuit-breaker break, which Polly requires to be at least 0.5 s.
-            ["Prewarm:postgres:RetryMaxDelay"] = "00:00:01",
-            // On, as in production, but too long to tick during a test, so passes run only when a test runs one. At most
-            // 10 % of Npgsql's default Connection Lifetime (3600 s), which the library requires.
-            ["Prewarm:postgres:KeepAliveInterval"] = "00:05:00",
-        };
+        var values = AppSettings.For(postgres, applicationName);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
