@@ -30,7 +30,7 @@ public sealed partial class FunctionsTestHost : IAsyncDisposable
     private readonly WebApplication _server;
     private readonly WorkerOutput _output;
     private readonly WorkerStream _stream;
-    private readonly HttpClient _http = new(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) }) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _http = new(new ConnectRetryHandler(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(10) })) { Timeout = Timeout.InfiniteTimeSpan };
     private readonly Dictionary<string, LoadedFunction> _functions = new(StringComparer.Ordinal);
     private WorkerProcess? _worker;
     private int _disposed;
@@ -97,22 +97,10 @@ public sealed partial class FunctionsTestHost : IAsyncDisposable
         OrphanGuard.Unregister(this);
         if (_worker is { } worker)
         {
-            if (!worker.Exited.IsCompleted && _stream.StartStream.IsCompletedSuccessfully && !_stream.Closed.IsCompleted)
-            {
-                using var terminateBound = new CancellationTokenSource(s_terminateGrace);
-                try
-                {
-                    await _stream.SendAsync(
-                        new StreamingMessage { RequestId = NewId(), WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(s_terminateGrace) } },
-                        terminateBound.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or Grpc.Core.RpcException)
-                {
-                    // The worker is going or gone; the kill below covers it.
-                }
-            }
-
-            if (!await worker.WaitForExitAsync(s_stopBound).ConfigureAwait(false))
+            // WorkerTerminate asks the worker to stop itself; one that never opened its stream cannot be asked.
+            var terminated = !worker.Exited.IsCompleted && _stream.StartStream.IsCompletedSuccessfully && !_stream.Closed.IsCompleted
+                && await TrySendTerminateAsync().ConfigureAwait(false);
+            if (!terminated || !await worker.WaitForExitAsync(s_stopBound).ConfigureAwait(false))
             {
                 worker.Kill();
                 await worker.WaitForExitAsync(s_stopBound).ConfigureAwait(false);
@@ -135,6 +123,21 @@ public sealed partial class FunctionsTestHost : IAsyncDisposable
 
         await _server.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
+    }
+
+    private async Task<bool> TrySendTerminateAsync()
+    {
+        using var terminateBound = new CancellationTokenSource(s_terminateGrace);
+        try
+        {
+            var terminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(s_terminateGrace) };
+            await _stream.SendAsync(new StreamingMessage { RequestId = NewId(), WorkerTerminate = terminate }, terminateBound.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException or Grpc.Core.RpcException)
+        {
+            return false; // The worker is going or gone; the kill covers it.
+        }
     }
 
     private static async Task<WebApplication> StartServerAsync(WorkerStream stream, CancellationToken cancellationToken)

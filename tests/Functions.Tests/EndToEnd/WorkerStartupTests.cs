@@ -22,14 +22,12 @@ public sealed class WorkerStartupTests(PostgresFixture postgres)
 
         // The warm-up opened its connections by itself, before any invocation reached the worker.
         var warmed = await postgres.Cluster.WaitForBackendCountAsync(app.ApplicationName, AppSettings.WarmConnections);
-        var firstInvocationSent = await ServerClockAsync();
+        var firstInvocationSent = await postgres.ClockAsync();
         var health = await app.HealthAsync();
 
         Assert.Equal(503, health.Status);
         Assert.Contains("\"state\":\"Warming\"", health.Body, StringComparison.Ordinal);
-        var opened = await postgres.Cluster.ScalarAsync<int>(
-            $"SELECT count(*)::int FROM pg_stat_activity WHERE application_name = '{app.ApplicationName}' AND backend_start < '{firstInvocationSent:O}'::timestamptz");
-        Assert.Equal(warmed.Length, opened);
+        Assert.Equal(warmed.Length, await postgres.BackendsStartedBeforeAsync(app.ApplicationName, firstInvocationSent));
     }
 
     [Fact]
@@ -46,6 +44,4 @@ public sealed class WorkerStartupTests(PostgresFixture postgres)
         Assert.DoesNotContain('\n', error.Message);
         Assert.DoesNotContain(postgres.AppPassword, error.Message, StringComparison.Ordinal);
     }
-
-    private Task<DateTime> ServerClockAsync() => postgres.Cluster.ScalarAsync<DateTime>("SELECT clock_timestamp()");
 }

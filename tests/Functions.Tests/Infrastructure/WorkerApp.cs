@@ -46,5 +46,8 @@ internal sealed class WorkerApp : IAsyncDisposable
 
     public async Task<string> StateAsync() => JsonDocument.Parse((await HealthAsync()).Body).RootElement.GetProperty("state").GetString()!;
 
+    // Everything the worker wrote and logged, for the no-secret checks.
+    public IEnumerable<string> RpcLogsAndOutput() => Host.RpcLogs.Append(Host.LastOutput);
+
     public ValueTask DisposeAsync() => Host.DisposeAsync();
 }
