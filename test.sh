@@ -9,9 +9,7 @@ bash scripts/ensure-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 results=artifacts/test-results
 rm -rf "$results"
-# PrewarmWorkerStandIn: this machine's NuGet copy lacks the Functions worker packages, so src/Functions compiles
-# against the compile-only stand-in in src/Functions.WorkerStandIn (see README, "What is verified here").
-dotnet test Prewarm.slnx -c Release -p:PrewarmWorkerStandIn=true \
+dotnet test Prewarm.slnx -c Release \
   --logger "trx" --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true
 dotnet_rc=$?
 

@@ -7,36 +7,47 @@ using Prewarm.SampleData;
 
 namespace Prewarm.Functions;
 
-// Everything the app registers, on any IHostApplicationBuilder: Program.cs calls it on the Functions builder, the
-// tests on a plain HostApplicationBuilder, so both run the same composition.
+// What Program.cs registers, on any IHostApplicationBuilder, so the in-process tests compose the same app on a plain
+// host. Two steps, so that Program.cs shows where the warm-up is registered.
 internal static class FunctionsAppSetup
 {
     public const string ConnectionName = "postgres";
 
-    public static void AddPrewarmFunctionsApp(this IHostApplicationBuilder builder)
+    // The warmed data source: the library's AddPrewarmedNpgsql for ConnectionStrings:postgres and Prewarm:postgres,
+    // with the sample's own read as the warm-up work.
+    public static void AddPrewarmedPostgres(this IHostApplicationBuilder builder)
     {
-        // Checked here, like the library checks ConnectionStrings:postgres: a bad setting stops the worker at startup
-        // with the key to fix. The timer extension, which would reject it too, runs in the host, not in this process.
-        var options = FunctionsAppOptions.Load(builder.Configuration);
-        builder.Services.AddSingleton(options);
-
+        PrewarmSettings? bound = null;
+        OrdersQuery? ordersQuery = null;
         builder.AddPrewarmedNpgsql(
             ConnectionName,
+            // Runs inside the call, on the bound section: Prewarm:postgres:PgBouncer, the one switch for transaction
+            // pooling, decides both the pool's settings and whether the sample query prepares. KeepAliveInterval stays
+            // as configured (library default 2 minutes): the library's background loop is what keeps every instance's
+            // pool valid, as Azure runs the KeepAlive timer on one instance of a scaled-out app at a time.
             settings =>
             {
-                // Runs once, while the app is built, on the bound section: Prewarm:postgres:PgBouncer, the one switch
-                // for transaction pooling, decides both the pool's settings and whether the sample query prepares.
-                var ordersQuery = new OrdersQuery(behindPgBouncer: settings.PgBouncer);
-                builder.Services.AddSingleton(ordersQuery);
+                bound = settings;
+                ordersQuery = new OrdersQuery(behindPgBouncer: settings.PgBouncer);
                 settings.WarmupWork = new SampleWarmupWork(ordersQuery).RunAsync;
-                // KeepAliveInterval stays as configured (library default 2 minutes): the library's background loop is
-                // what keeps every instance's pool valid. The KeepAlive timer cannot: Azure runs a timer trigger on one
-                // instance of a scaled-out app at a time (blob lease), so the others would get no pass at all.
-                builder.Services.AddSingleton(settings);
             },
             // Npgsql tags its pool metrics with this name; the default is the connection string.
             dataSource => dataSource.Name = ConnectionName);
 
+        // Null only when the name was registered before: that first registration, and its warm-up work, stand.
+        if (bound is not null && ordersQuery is not null)
+        {
+            builder.Services.AddSingleton(ordersQuery);
+            builder.Services.AddSingleton(bound);
+        }
+    }
+
+    // The app's own services: its settings, the gate's metrics, Health's pool reader and the start-up checks.
+    public static void AddFunctionsAppServices(this IHostApplicationBuilder builder)
+    {
+        // Checked here, like the library checks ConnectionStrings:postgres: a bad setting stops the worker at startup
+        // with the key to fix. The timer extension, which would reject it too, runs in the host, not in this process.
+        builder.Services.AddSingleton(FunctionsAppOptions.Load(builder.Configuration));
         builder.Services.AddSingleton<GateMetrics>();
         builder.Services.AddHostedService<KeepAliveCoverageCheck>();
         builder.Services.AddSingleton(_ => new PoolStatistics(ConnectionName));

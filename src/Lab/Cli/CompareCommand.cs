@@ -34,7 +34,7 @@ internal static class CompareCommand
             DefaultValueFactory = _ => "background",
         };
         startup.AcceptOnlyFromAmong("background", "block");
-        var app = new Option<string?>("--app") { Description = "The sample app's dll; defaults to the one built with this tool." };
+        var app = new Option<string?>("--app") { Description = "The sample app's dll (default: the one built with this tool), or \"functions\": the Functions app's real worker, warm-up on (prewarm) vs off (none)." };
 
         var command = new Command("compare", "Start the sample app fresh for each strategy (none, select1, prewarm) and added RTT; measure the first request, a first burst and the steady state; write a markdown report and an SVG chart.")
         {
@@ -45,7 +45,9 @@ internal static class CompareCommand
             var settings = new CompareSettings(
                 Strategies, parse.GetValue(rtt)!, parse.GetValue(runs), parse.GetValue(burst), parse.GetValue(warmRequests), parse.GetValue(warmConnections),
                 parse.GetValue(startup) == "block" ? "BlockUntilWarm" : "Background", parse.GetValue(output)!);
-            var appDll = Path.GetFullPath(parse.GetValue(app) ?? SampleAppProcess.DefaultAppPath());
+            var functions = parse.GetValue(app) == "functions";
+            settings = functions ? settings with { Strategies = FunctionsCompareRunner.Strategies } : settings;
+            var appDll = functions ? FunctionsCompareRunner.DefaultAppFolder() : Path.GetFullPath(parse.GetValue(app) ?? SampleAppProcess.DefaultAppPath());
             var commandLine = "prewarm " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ', StringComparison.Ordinal) ? $"\"{t.Value}\"" : t.Value));
             var result = await RunAsync(ui, settings, parse.GetValue(connection), appDll, commandLine, ct);
             await MarkdownReport.WriteAsync(result, settings.OutputDirectory, ct);
@@ -60,7 +62,8 @@ internal static class CompareCommand
     private static async Task<CompareResult> RunAsync(
         IAnsiConsole ui, CompareSettings settings, string? connectionString, string appDll, string commandLine, CancellationToken ct)
     {
-        if (!File.Exists(appDll))
+        var functions = settings.Strategies.SequenceEqual(FunctionsCompareRunner.Strategies);
+        if (!functions && !File.Exists(appDll))
         {
             throw new LabException($"the sample app is not built at {appDll}: run `dotnet build src/Lab` (it builds the app too) or pass --app");
         }
@@ -70,14 +73,15 @@ internal static class CompareCommand
         ui.MarkupLine(connectionString is null ? "Starting the embedded PostgreSQL and seeding the sample schema…" : "Connecting and seeding the sample schema…");
         await using var database = await DatabaseTarget.OpenAsync(connectionString, seed: true, ct);
         var runner = new CompareRunner(settings, database.ConnectionString, appDll);
+        var functionsRunner = new FunctionsCompareRunner(settings, database.ConnectionString, appDll);
 
         Measurements? measured = null;
         await ui.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
             {
-                var task = progress.AddTask("compare", maxValue: runner.TotalSteps);
-                measured = await runner.RunAsync(
+                var task = progress.AddTask("compare", maxValue: functions ? functionsRunner.TotalSteps : runner.TotalSteps);
+                measured = await (functions ? (Func<Action<string>, CancellationToken, Task<Measurements>>)functionsRunner.RunAsync : runner.RunAsync)(
                     step =>
                     {
                         task.Increment(1);

@@ -4,8 +4,9 @@ using Microsoft.Azure.Functions.Worker;
 namespace Prewarm.Functions.Tests.Doubles;
 
 /// <summary>
-/// Stands in for the worker's DefaultFunctionContext, which only the worker host creates (FunctionContext is abstract
-/// in the real API too). Holds what the app reads: the function's name, the services, the cancellation token and, for
+/// A test double of the worker's DefaultFunctionContext, for the fast in-process tests only: the real one exists only
+/// inside the worker process, on an invocation the Functions host sends (FunctionContext is abstract). The end-to-end
+/// tests (EndToEnd/) run the same code in the real worker under the test host. Holds what the app reads: the function's name, the services, the cancellation token and, for
 /// HTTP invocations, the request's HttpContext under the key the real ASP.NET Core integration stores it under
 /// ("HttpRequestContext", upstream's Constants.HttpContextKey, set by FunctionsHttpProxyingMiddleware).
 /// </summary>

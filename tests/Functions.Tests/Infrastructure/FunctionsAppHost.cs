@@ -9,13 +9,13 @@ namespace Prewarm.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// Stands in for the Functions worker host, which cannot run here: a generic host with the app's own composition
-/// (FunctionsAppSetup.AddPrewarmFunctionsApp, as Program.cs calls it) and the real library, started and stopped like
+/// (FunctionsAppSetup.AddPrewarmedPostgres and AddFunctionsAppServices, as Program.cs calls them) and the real library, started and stopped like
 /// the worker's. Functions and the gate are created from its services the way the worker does (ActivatorUtilities;
 /// the gate once, as UseMiddleware registers it as a singleton); invocations are direct calls with a TestFunctionContext.
 /// </summary>
 internal sealed class FunctionsAppHost : IAsyncDisposable
 {
-    public const int WarmConnections = 3;
+    public const int WarmConnections = AppSettings.WarmConnections;
 
     // A generous bound on awaits that must end, so a regression fails instead of hanging; never a timing assertion.
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
@@ -44,27 +44,15 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
     {
         var applicationName = "functions-test-" + Guid.NewGuid().ToString("N")[..12];
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var values = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:postgres"] = postgres.AppConnectionString(applicationName),
-            ["Prewarm:KeepAliveSchedule"] = "0 */2 * * * *",
-            ["Prewarm:postgres:WarmConnections"] = WarmConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            // Longer than any test holds the warm-up back, so a wait ends only because the pool turned warm.
-            ["Prewarm:postgres:GateTimeout"] = "00:01:00",
-            ["Prewarm:postgres:RetryBaseDelay"] = "00:00:00.050",
-            // The library turns RetryMaxDelay / 2 into a circuit-breaker break, which Polly requires to be at least 0.5 s.
-            ["Prewarm:postgres:RetryMaxDelay"] = "00:00:01",
-            // On, as in production, but too long to tick during a test, so passes run only when a test runs one. At most
-            // 10 % of Npgsql's default Connection Lifetime (3600 s), which the library requires.
-            ["Prewarm:postgres:KeepAliveInterval"] = "00:05:00",
-        };
+        var values = AppSettings.For(postgres, applicationName);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             values[key] = value;
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.AddPrewarmFunctionsApp();
+        builder.AddPrewarmedPostgres();
+        builder.AddFunctionsAppServices();
         return new FunctionsAppHost(builder.Build(), applicationName);
     }
 

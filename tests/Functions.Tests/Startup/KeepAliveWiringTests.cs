@@ -15,7 +15,7 @@ public sealed class KeepAliveWiringTests
     private const string IntervalKey = "Prewarm:postgres:KeepAliveInterval";
 
     [Fact]
-    public void AddPrewarmFunctionsApp_Default_LeavesTheBackgroundKeepAliveOnBelowTheIdleCut()
+    public void Compose_Default_LeavesTheBackgroundKeepAliveOnBelowTheIdleCut()
     {
         using var host = Build();
 
@@ -25,7 +25,7 @@ public sealed class KeepAliveWiringTests
     }
 
     [Fact]
-    public void AddPrewarmFunctionsApp_IntervalSetting_IsTheBackgroundKeepAliveInterval()
+    public void Compose_IntervalSetting_IsTheBackgroundKeepAliveInterval()
     {
         using var host = Build(new() { [IntervalKey] = "00:01:30" });
 
@@ -72,7 +72,8 @@ public sealed class KeepAliveWiringTests
             builder.Logging.AddProvider(new FakeLoggerProvider(logs));
         }
 
-        builder.AddPrewarmFunctionsApp();
+        builder.AddPrewarmedPostgres();
+        builder.AddFunctionsAppServices();
         return builder.Build();
     }
 }

@@ -12,14 +12,14 @@ public sealed class StartupValidationTests
     private const string ValidSchedule = "0 */2 * * * *";
 
     [Fact]
-    public void AddPrewarmFunctionsApp_MissingConnectionString_NamesTheKey()
+    public void Compose_MissingConnectionString_NamesTheKey()
     {
         var error = Assert.Throws<InvalidOperationException>(() => Compose(connectionString: null, ValidSchedule));
         Assert.Contains("ConnectionStrings:postgres", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void AddPrewarmFunctionsApp_MissingSchedule_NamesTheKey()
+    public void Compose_MissingSchedule_NamesTheKey()
     {
         var error = Assert.Throws<InvalidOperationException>(() => Compose(ValidConnectionString, schedule: null));
         Assert.Contains("Prewarm:KeepAliveSchedule", error.Message, StringComparison.Ordinal);
@@ -39,7 +39,7 @@ public sealed class StartupValidationTests
     [InlineData("0 0 9 * * MON-FUN")]
     [InlineData("00:00:00")]
     [InlineData("-00:01:00")]
-    public void AddPrewarmFunctionsApp_BadSchedule_NamesTheKey(string schedule)
+    public void Compose_BadSchedule_NamesTheKey(string schedule)
     {
         var error = Assert.Throws<InvalidOperationException>(() => Compose(ValidConnectionString, schedule));
         Assert.Contains("Prewarm:KeepAliveSchedule", error.Message, StringComparison.Ordinal);
@@ -53,10 +53,10 @@ public sealed class StartupValidationTests
     [InlineData("0 0 0 1 JAN *")]
     [InlineData("0 0 */2 * * 1-5/2")]
     [InlineData("00:02:00")]
-    public void AddPrewarmFunctionsApp_ValidSchedule_Composes(string schedule) => Compose(ValidConnectionString, schedule);
+    public void Compose_ValidSchedule_Composes(string schedule) => Compose(ValidConnectionString, schedule);
 
     [Fact]
-    public void AddPrewarmFunctionsApp_BadWarmupFunctionTimeout_NamesTheKey()
+    public void Compose_BadWarmupFunctionTimeout_NamesTheKey()
     {
         var error = Assert.Throws<InvalidOperationException>(() =>
             Compose(ValidConnectionString, ValidSchedule, new() { ["Prewarm:WarmupFunctionTimeout"] = "soon" }));
@@ -78,6 +78,7 @@ public sealed class StartupValidationTests
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.AddPrewarmFunctionsApp();
+        builder.AddPrewarmedPostgres();
+        builder.AddFunctionsAppServices();
     }
 }
