@@ -7,8 +7,10 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 // After the ASP.NET Core integration's own middleware, so the gate sees the request's HttpContext.
 builder.UseMiddleware<WarmupGateMiddleware>();
-// The warm-up: AddPrewarmedNpgsql("postgres") with the sample's read as warm-up work (FunctionsAppSetup). It starts
-// opening connections when the host starts, in the background, so the worker's handshake with the host never waits.
-builder.AddPrewarmedPostgres();
+// The app's own settings first: a bad one stops the worker before anything is opened.
 builder.AddFunctionsAppServices();
+// The warm-up: AddPrewarmedNpgsql("postgres") with the sample's read as warm-up work (FunctionsAppSetup). The first
+// connection starts opening right here, in the background, while the worker builds and shakes hands with the host,
+// which never waits for it.
+builder.AddPrewarmedPostgres();
 builder.Build().Run();

@@ -63,18 +63,28 @@ internal sealed class EarlyStart(
             _abandonTimer?.Dispose();
         }
 
-        // Reports, retries and token refreshes of the running warm-up already use this clock; a different one now
-        // would mix two timelines in one run.
-        if (!ReferenceEquals(services.GetService<TimeProvider>(), time))
+        try
         {
-            throw new InvalidOperationException(
-                $"Prewarm: a TimeProvider was registered after AddPrewarmedNpgsql('{name}'). The warm-up starts inside AddPrewarmedNpgsql and uses the TimeProvider registered before it: register yours first.");
+            // Reports, retries and token refreshes of the running warm-up already use this clock; a different one now
+            // would mix two timelines in one run.
+            if (!ReferenceEquals(services.GetService<TimeProvider>(), time))
+            {
+                throw new InvalidOperationException(
+                    $"Prewarm: a TimeProvider was registered after AddPrewarmedNpgsql('{name}'). The warm-up starts inside AddPrewarmedNpgsql and uses the TimeProvider registered before it: register yours first.");
+            }
+
+            loggers.Attach(services.GetService<ILoggerFactory>());
+            // A data source that could not be built (an Entra principal without a name, say) stops the app here.
+            _ = Created;
+            instrumentation.Attach(services.GetRequiredService<IMeterFactory>());
+        }
+        catch (Exception)
+        {
+            // The host's build fails with this error and nobody will dispose its services: close what was opened now.
+            _ = DisposeAsync().AsTask();
+            throw;
         }
 
-        loggers.Attach(services.GetService<ILoggerFactory>());
-        // A data source that could not be built (an Entra principal without a name, say) stops the app here.
-        _ = Created;
-        instrumentation.Attach(services.GetRequiredService<IMeterFactory>());
         if (!settings.Enabled)
         {
             Log.Disabled(loggers.CreateLogger(typeof(WarmupCoordinator).FullName!), name);

@@ -49,13 +49,16 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         await tableLock.ReleaseAsync();
         await invocation.WaitAsync(FunctionsAppHost.Bound);
 
-        Assert.Equal(WarmupState.Warm, stateWhenRun);
+        // Progressive readiness: the gate opened as soon as the first connection was warm, the rest still warming.
+        Assert.True(stateWhenRun is WarmupState.Warming or WarmupState.Warm, $"ran while {stateWhenRun}");
         Assert.Equal(200, http.Status);
         Assert.Equal(20, http.Json.GetArrayLength());
-        Assert.Equal(FunctionsAppHost.WarmConnections, warmedPids.Count);
         Assert.Contains(invocationPid!.Value, warmedPids);
-        // No new physical connection: the same backends before and after the function ran.
-        Assert.Equal(warmedPids, await postgres.BackendPidsAsync(app.ApplicationName));
+        // No cold connection of the invocation's own: once warm, the server shows exactly the N warmed backends.
+        await app.Coordinator.EnsureWarmAsync().WaitAsync(FunctionsAppHost.Bound);
+        var afterWarm = await postgres.BackendPidsAsync(app.ApplicationName);
+        Assert.Equal(FunctionsAppHost.WarmConnections, afterWarm.Count);
+        Assert.Contains(invocationPid.Value, afterWarm);
         Assert.Equal(["cold"], Outcomes(metrics, FunctionNames.GetOrders));
 
         // The next invocation finds the pool warm and is counted as such.
@@ -180,7 +183,8 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
 
         await tableLock.ReleaseAsync();
         await later.WaitAsync(FunctionsAppHost.Bound);
-        Assert.Equal(WarmupState.Warm, app.Coordinator.State);
+        // The gate let it through with the first fresh connection; the re-warm goes on to N.
+        Assert.Equal(WarmupState.Warm, (await app.Coordinator.EnsureWarmAsync().WaitAsync(FunctionsAppHost.Bound)).State);
         var after = await postgres.BackendPidsAsync(app.ApplicationName);
         Assert.Equal(FunctionsAppHost.WarmConnections, after.Count);
         Assert.Empty(after.Intersect(before));

@@ -51,8 +51,8 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.AddPrewarmedPostgres();
         builder.AddFunctionsAppServices();
+        builder.AddPrewarmedPostgres();
         return new FunctionsAppHost(builder.Build(), applicationName);
     }
 

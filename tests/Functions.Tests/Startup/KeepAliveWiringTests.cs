@@ -9,7 +9,8 @@ using Xunit;
 namespace Prewarm.Functions.Tests.Startup;
 
 // The KeepAlive timer runs on one instance of a scaled-out app at a time, so the app's composition must leave the
-// library's background keep-alive on for every instance. Composition only: nothing connects, no database needed.
+// library's background keep-alive on for every instance. Composition only: the warm-up (which now starts inside
+// AddPrewarmedPostgres) is switched off, so nothing connects and no database is needed.
 public sealed class KeepAliveWiringTests
 {
     private const string IntervalKey = "Prewarm:postgres:KeepAliveInterval";
@@ -66,14 +67,15 @@ public sealed class KeepAliveWiringTests
         {
             ["ConnectionStrings:postgres"] = "Host=127.0.0.1;Database=prewarm;Username=prewarm",
             ["Prewarm:KeepAliveSchedule"] = "0 */2 * * * *",
+            ["Prewarm:postgres:Enabled"] = "false",
         });
         if (logs is not null)
         {
             builder.Logging.AddProvider(new FakeLoggerProvider(logs));
         }
 
-        builder.AddPrewarmedPostgres();
         builder.AddFunctionsAppServices();
+        builder.AddPrewarmedPostgres();
         return builder.Build();
     }
 }

@@ -66,7 +66,8 @@ public sealed class StartupValidationTests
     private static void Compose(string? connectionString, string? schedule, Dictionary<string, string?>? more = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var values = new Dictionary<string, string?>(more ?? []);
+        // Composition only: the warm-up (which starts inside AddPrewarmedPostgres) is off, so nothing connects.
+        var values = new Dictionary<string, string?>(more ?? []) { ["Prewarm:postgres:Enabled"] = "false" };
         if (connectionString is not null)
         {
             values["ConnectionStrings:postgres"] = connectionString;
@@ -78,7 +79,9 @@ public sealed class StartupValidationTests
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.AddPrewarmedPostgres();
         builder.AddFunctionsAppServices();
+        builder.AddPrewarmedPostgres();
+        // Built and disposed: a composition left unbuilt would keep its data source until StartupTimeout.
+        using var host = builder.Build();
     }
 }

@@ -101,14 +101,29 @@ public sealed class EarlyStartTests(PostgresFixture pg)
     }
 
     [Fact]
-    public void TimeProviderRegisteredAfterAddPrewarmedNpgsql_FailsAtBuild_SayingWhatToDo()
+    public async Task TimeProviderRegisteredAfterAddPrewarmedNpgsql_FailsAtBuild_SayingWhatToDo_AndClosesTheEarlyConnections()
     {
-        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out _) }, null);
-        builder.AddPrewarmedNpgsql("postgres", s => s.WarmConnections = 1);
+        var warm = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // A clock that never moves on its own, so StartupTimeout's abandonment cannot be what closes the connection.
+        var builder = TestApp.CreateBuilder(new Dictionary<string, string?> { ["ConnectionStrings:postgres"] = pg.AppConnectionString(out var appName) }, new FakeTimeProvider());
+        builder.AddPrewarmedNpgsql("postgres", s =>
+        {
+            s.WarmConnections = 1;
+            s.WarmupWork = (_, _) =>
+            {
+                warm.TrySetResult();
+                return Task.CompletedTask;
+            };
+        });
         builder.Services.AddSingleton<TimeProvider>(new FakeTimeProvider());
+        await warm.Task.WaitAsync(s_bound);
+        await pg.Cluster.WaitForBackendCountAsync(appName, 1);
 
         var ex = Assert.Throws<InvalidOperationException>(() => builder.Build());
         Assert.Contains("register yours first", ex.Message, StringComparison.Ordinal);
+
+        // No host exists to dispose the warm-up, and the app is going down: its connections close now, not at StartupTimeout.
+        await pg.Cluster.WaitForBackendCountAsync(appName, 0);
     }
 
     [Fact]
