@@ -8,7 +8,7 @@ using Prewarm.Lab.Cli;
 
 namespace Prewarm.Lab.GateBench;
 
-/// <summary>Runs <see cref="GateBenchmarks"/> under BenchmarkDotNet 0.14 in this process (it runs on net10.0 here with the in-process toolchain).</summary>
+/// <summary>Runs <see cref="GateBenchmarks"/> under BenchmarkDotNet (0.15.8) in this process (it runs on net10.0 here with the in-process toolchain).</summary>
 internal static class GateBenchmarkDotNet
 {
     public static GateBenchResult Run(Func<TimeSpan, CancellationToken, Task<bool>> gate)
@@ -25,6 +25,6 @@ internal static class GateBenchmarkDotNet
             ?? throw new LabException("BenchmarkDotNet produced no result" + (summary.HasCriticalValidationErrors ? ": " + string.Join("; ", summary.ValidationErrors.Select(e => e.Message)) + " (build with -c Release)" : ""));
         var stats = report.ResultStatistics!;
         var bytes = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase) ?? 0;
-        return new GateBenchResult("BenchmarkDotNet 0.14, in-process", $"{stats.N} iterations", stats.Median, stats.Min, stats.Max, bytes);
+        return new GateBenchResult("BenchmarkDotNet 0.15.8, in-process", $"{stats.N} iterations", stats.Median, stats.Min, stats.Max, bytes);
     }
 }
