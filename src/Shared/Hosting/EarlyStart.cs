@@ -22,6 +22,7 @@ internal sealed class EarlyStart(
 {
     private readonly Lock _lock = new();
     private Task<(NpgsqlDataSource DataSource, WarmupCoordinator Coordinator)>? _created;
+    private Task<WarmupReport>? _firstRun;
     private ITimer? _abandonTimer;
     private bool _adopted;
     private bool _disposed;
@@ -30,6 +31,16 @@ internal sealed class EarlyStart(
     public NpgsqlDataSource DataSource => Created.DataSource;
 
     public WarmupCoordinator Coordinator => Created.Coordinator;
+
+    /// <summary>The warm-up begun here; written before <see cref="Created"/> completes, so reading that first orders it.</summary>
+    public Task<WarmupReport> FirstRun
+    {
+        get
+        {
+            _ = Created;
+            return _firstRun ?? Coordinator.EnsureWarmAsync(CancellationToken.None); // disabled: a report saying so
+        }
+    }
 
     private (NpgsqlDataSource DataSource, WarmupCoordinator Coordinator) Created => _created!.GetAwaiter().GetResult();
 
@@ -41,7 +52,8 @@ internal sealed class EarlyStart(
             var created = create();
             if (settings.Enabled)
             {
-                _ = created.Coordinator.EnsureWarmAsync(CancellationToken.None).ContinueWith(
+                _firstRun = created.Coordinator.EnsureWarmAsync(CancellationToken.None);
+                _ = _firstRun.ContinueWith(
                     static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
 

@@ -24,8 +24,9 @@ internal sealed class WarmupHostedService(
             return;
         }
 
-        // Joins the early run; starts one if that has already ended in failure and was not retried.
-        var run = Coordinator.EnsureWarmAsync(CancellationToken.None);
+        // The early run, never a new one: a run that already ended Degraded (a wrong password, no credential) made its
+        // one attempt, and one that ended on a transient failure has scheduled its own rerun.
+        var run = early.FirstRun;
         if (settings.StartupMode != PrewarmStartupMode.BlockUntilWarm)
         {
             _ = run.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

@@ -40,7 +40,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     // The first connection is opened and warmed alone: its open JIT-compiles the driver's connect path and loads the
     // server's types, and its work compiles the app's query path, so every later connection costs only the network.
     // It goes back to the pool idle at once and the gate lets one invocation through; the others follow side by side,
-    // each handed back as soon as its own work is done, and never start before the first is ready.
+    // each handed back as soon as its own work is done, and never start before the first's work is done.
     public async Task<WarmupAttempt> WarmOnceAsync(Action connectionReady, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
@@ -58,19 +58,32 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             }
 
             var openStarted = time.GetTimestamp();
+            var rest = settings.WarmConnections - 1;
+            Task<NpgsqlConnection>[] opening;
+            long restStarted;
             var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-            phases[OpenPhase] = time.GetElapsedTime(openStarted);
-            var workStarted = time.GetTimestamp();
-            workFailure = await TryWarmAsync(first, warmed, cancellationToken).ConfigureAwait(false);
-            phases[WorkPhase] = time.GetElapsedTime(workStarted);
+            await using (first.ConfigureAwait(false))
+            {
+                phases[OpenPhase] = time.GetElapsedTime(openStarted);
+                var workStarted = time.GetTimestamp();
+                workFailure = await TryWarmAsync(first, warmed, cancellationToken).ConfigureAwait(false);
+                phases[WorkPhase] = time.GetElapsedTime(workStarted);
+
+                // Begun while the first is still held: with no idle connection in the pool each of these must go to
+                // the server for a new one. Begun after it is back, they could take it out again, from under the
+                // invocation the gate has just let through, which would then open a cold connection of its own.
+                restStarted = time.GetTimestamp();
+                opening = MustAskForRoom
+                    ? []
+                    : [.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())];
+            }
+
             if (workFailure is null)
             {
                 firstReady = time.GetElapsedTime(started);
                 connectionReady();
             }
 
-            var restStarted = time.GetTimestamp();
-            var rest = settings.WarmConnections - 1;
             if (MustAskForRoom && rest > 0)
             {
                 // After a refused open the pool was cleared: what the server has left is all there is.
@@ -81,17 +94,25 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 }
             }
 
-            await ForEachConnectionAsync(rest, async (_, ct) =>
+            async Task WarmAsync(NpgsqlConnection connection, CancellationToken ct)
             {
-                var connection = await OpenPhysicalAsync(warmed, ct).ConfigureAwait(false);
-                if (await TryWarmAsync(connection, warmed, ct).ConfigureAwait(false) is { } failure)
+                await using (connection.ConfigureAwait(false))
                 {
-                    Interlocked.CompareExchange(ref workFailure, failure, null);
-                    return;
+                    if (await TryWarmAsync(connection, warmed, ct).ConfigureAwait(false) is { } failure)
+                    {
+                        Interlocked.CompareExchange(ref workFailure, failure, null);
+                        return;
+                    }
                 }
 
                 connectionReady();
-            }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(opening.Select(async open => await WarmAsync(await open.ConfigureAwait(false), cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+            // Beyond MaxParallelOpens (or on a server that was full) the pool holds warm idle connections by now, so a new
+            // physical one is opened by borrowing those for an instant (OpenPhysicalAsync).
+            await ForEachConnectionAsync(rest - opening.Length, async (_, ct) =>
+                await WarmAsync(await OpenPhysicalAsync(warmed, ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             phases[RestPhase] = time.GetElapsedTime(restStarted);
 
             if (warmed.Count == 0)
@@ -110,11 +131,11 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         }
     }
 
-    // Runs the work and hands the connection back to the pool either way (Minimum Pool Size keeps the pruner off it).
-    // A failure of the work is returned, not thrown: one connection's failure must not hold the others, or the gate, back.
+    // Runs the work; the caller hands the connection back to the pool either way (Minimum Pool Size keeps the pruner
+    // off it). A failure of the work is returned, not thrown: one connection's failure must not hold the others, or the
+    // gate, back.
     private async Task<Exception?> TryWarmAsync(NpgsqlConnection connection, List<int> warmed, CancellationToken cancellationToken)
     {
-        await using var scope = connection.ConfigureAwait(false);
         try
         {
             await RunWorkAsync(connection, cancellationToken).ConfigureAwait(false);
