@@ -55,6 +55,8 @@ internal static class SampleDatabase
             await command.ExecuteScalarAsync();
         }
 
-        app.Services.GetRequiredService<StartupTimings>().WarmupWallTime = Stopwatch.GetElapsedTime(started);
+        var timings = app.Services.GetRequiredService<StartupTimings>();
+        timings.WarmupWallTime = Stopwatch.GetElapsedTime(started);
+        timings.ReadyAt = DateTimeOffset.UtcNow;
     }
 }

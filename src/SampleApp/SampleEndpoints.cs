@@ -55,8 +55,18 @@ internal static class SampleEndpoints
     {
         var report = services.GetService<WarmupCoordinator>()?.LastReport;
         var wallTime = report?.Duration ?? timings.WarmupWallTime;
+        // The report's times count from the start of its run, which began Duration before CompletedAt.
+        var runStarted = report is null ? (DateTimeOffset?)null : report.CompletedAt - report.Duration;
         var body = new StartupReport(
-            timings.Strategy.ToString(), wallTime?.TotalMilliseconds, Phase(report, "open"), Phase(report, "work"), report?.State.ToString(), report?.ConnectionsWarmed);
+            timings.Strategy.ToString(),
+            wallTime?.TotalMilliseconds,
+            Phase(report, "open"),
+            Phase(report, "work"),
+            Phase(report, "rest"),
+            runStarted + report?.FirstConnectionReady ?? timings.ReadyAt,
+            runStarted + report?.AllConnectionsReady ?? timings.ReadyAt,
+            report?.State.ToString(),
+            report?.ConnectionsWarmed);
         return Results.Json(body, SampleJsonContext.Default.StartupReport);
     }
 

@@ -4,8 +4,20 @@ using Prewarm.SampleData;
 
 namespace Prewarm.SampleApp;
 
-/// <summary>What <c>/startup</c> returns; the lab reads <c>warmupMs</c>, <c>openMs</c> and <c>workMs</c>.</summary>
-internal sealed record StartupReport(string Strategy, double? WarmupMs, double? OpenMs, double? WorkMs, string? State, int? ConnectionsWarmed);
+/// <summary>
+/// What <c>/startup</c> returns. <c>firstReadyAt</c>/<c>allReadyAt</c> are wall-clock times (the lab subtracts the
+/// moment it started the process): when one warm connection, and when all of them, sat idle in the pool.
+/// </summary>
+internal sealed record StartupReport(
+    string Strategy,
+    double? WarmupMs,
+    double? OpenMs,
+    double? WorkMs,
+    double? RestMs,
+    DateTimeOffset? FirstReadyAt,
+    DateTimeOffset? AllReadyAt,
+    string? State,
+    int? ConnectionsWarmed);
 
 // Source-generated serialisation: reflection-based JSON would add its own first-call cost that has nothing to do with the database.
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]

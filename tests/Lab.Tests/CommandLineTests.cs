@@ -17,6 +17,9 @@ public sealed class CommandLineTests
     [InlineData("probe", "--timeout", "0")]
     [InlineData("compare", "--prewarm-startup", "later")]
     [InlineData("probe", "--rtt", "-1")]
+    [InlineData("compare", "--builds", "jit,aot")]
+    [InlineData("compare", "--ready-to-run", "--builds", "jit")]
+    [InlineData("compare", "--builds", "r2r", "--app", "functions")]
     public async Task BadArguments_ExitWithUsageErrorAndOneLine(params string[] args)
     {
         var run = await LabRun.RunAsync(args);

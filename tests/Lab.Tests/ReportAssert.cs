@@ -11,7 +11,7 @@ internal static class ReportAssert
     {
         Assert.Equal("# prewarm compare", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("- Command: `prewarm compare", StringComparison.Ordinal));
-        foreach (var heading in new[] { "## Results", "## Where the first request's time goes", "## Targets for `prewarm`", "## Control: the same endpoint without a database", "## Delay proxy calibration", "## How to read this" })
+        foreach (var heading in new[] { "## Results", "## Process start → first response, split", "## Where the first request's time goes", "## Targets for `prewarm`", "## Control: the same endpoint without a database", "## Delay proxy calibration", "## How to read this" })
         {
             Assert.Contains(lines, l => l.StartsWith(heading, StringComparison.Ordinal));
         }
@@ -19,6 +19,7 @@ internal static class ReportAssert
         Assert.Contains("| added RTT | strategy | first | first p99 | warm p50 | first / warm p50 | burst p99 | burst p99 / warm p50 | start → first response | warm-up wall time |", lines);
         var results = Section(lines, "## Results");
         var split = Section(lines, "## Where the first request's time goes");
+        var start = Section(lines, "## Process start → first response, split");
         foreach (var rtt in rttMs)
         {
             foreach (var strategy in strategies)
@@ -27,17 +28,20 @@ internal static class ReportAssert
                 Assert.Equal(11, row.Count(c => c == '|'));
                 var phases = Assert.Single(split, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal));
                 Assert.Equal(8, phases.Count(c => c == '|'));
+                var startRow = Assert.Single(start, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal));
+                Assert.Equal(8, startRow.Count(c => c == '|'));
             }
         }
     }
 
-    private static string[] Section(string[] lines, string heading) =>
+    public static string[] Section(string[] lines, string heading) =>
         lines.SkipWhile(l => !l.StartsWith(heading, StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("## ", StringComparison.Ordinal)).ToArray();
 
     public static void HasChartStructure(XDocument svg, int cells)
     {
         Assert.Equal(s_svg + "svg", svg.Root!.Name);
-        Assert.Equal(2, svg.Descendants(s_svg + "g").Count(g => (string?)g.Attribute("class") == "panel"));
-        Assert.Equal(cells * 2, svg.Descendants(s_svg + "rect").Count(r => (string?)r.Attribute("class") == "bar"));
+        // first / warm p50, burst p99 / warm p50, and start → first response over the better baseline.
+        Assert.Equal(3, svg.Descendants(s_svg + "g").Count(g => (string?)g.Attribute("class") == "panel"));
+        Assert.Equal(cells * 3, svg.Descendants(s_svg + "rect").Count(r => (string?)r.Attribute("class") == "bar"));
     }
 }

@@ -35,27 +35,34 @@ internal static class CommonOptions
     };
 
     /// <summary>Parses "0,2,20": non-negative whole milliseconds, at least one, no repeats.</summary>
-    public static int[] ParseMillisecondList(ArgumentResult result)
+    public static int[] ParseMillisecondList(ArgumentResult result) => ParseList(
+        result,
+        part => (int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms <= 10_000, ms),
+        part => $"'{part}' is not a whole number of milliseconds between 0 and 10000",
+        "give at least one RTT, e.g. --rtt 0,2,20");
+
+    /// <summary>A comma-separated list (over one or more tokens): each part valid, at least one, repeats dropped, in order.</summary>
+    public static T[] ParseList<T>(ArgumentResult result, Func<string, (bool Valid, T Value)> parse, Func<string, string> invalid, string empty)
     {
-        var text = string.Join(',', result.Tokens.Select(t => t.Value));
-        var values = new List<int>();
-        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        var values = new List<T>();
+        foreach (var part in string.Join(',', result.Tokens.Select(t => t.Value)).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) || ms > 10_000)
+            var (valid, value) = parse(part);
+            if (!valid)
             {
-                result.AddError($"'{part}' is not a whole number of milliseconds between 0 and 10000");
+                result.AddError(invalid(part));
                 return [];
             }
 
-            if (!values.Contains(ms))
+            if (!values.Contains(value))
             {
-                values.Add(ms);
+                values.Add(value);
             }
         }
 
         if (values.Count == 0)
         {
-            result.AddError("give at least one RTT, e.g. --rtt 0,2,20");
+            result.AddError(empty);
         }
 
         return [.. values];

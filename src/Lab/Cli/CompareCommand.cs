@@ -35,16 +35,38 @@ internal static class CompareCommand
         };
         startup.AcceptOnlyFromAmong("background", "block");
         var app = new Option<string?>("--app") { Description = "The sample app's dll (default: the one built with this tool), or \"functions\": the Functions app's real worker, warm-up on (prewarm) vs off (none)." };
+        var builds = new Option<string[]>("--builds")
+        {
+            Description = "Which builds of the sample app to run, interleaved in every run: jit (the build output, IL) and r2r (a ReadyToRun publish, made first). The targets are judged on the first.",
+            DefaultValueFactory = _ => [CompareSettings.Jit],
+            CustomParser = ParseBuilds,
+        };
+        var readyToRun = new Option<bool>("--ready-to-run") { Description = "Run the sample app as a ReadyToRun publish: the same as --builds r2r." };
 
         var command = new Command("compare", "Start the sample app fresh for each strategy (none, select1, prewarm) and added RTT; measure the first request, a first burst and the steady state; write a markdown report and an SVG chart.")
         {
-            connection, rtt, runs, burst, warmRequests, warmConnections, startup, output, app,
+            connection, rtt, runs, burst, warmRequests, warmConnections, startup, output, app, builds, readyToRun,
         };
+        command.Validators.Add(result =>
+        {
+            // Read from the tokens: the value of a --builds that failed to parse would throw here.
+            var buildTokens = result.GetResult(builds) is { Implicit: false } given ? given.Tokens.Select(t => t.Value).ToList() : null;
+            var r2r = result.GetValue(readyToRun) || buildTokens?.Any(t => t.Split(',').Contains(CompareSettings.ReadyToRun)) == true;
+            if (buildTokens is not null && result.GetValue(readyToRun))
+            {
+                result.AddError("--ready-to-run is --builds r2r: give one of them");
+            }
+            else if (r2r && result.GetValue(app) is not null)
+            {
+                result.AddError("a ReadyToRun build is a publish of src/SampleApp: it cannot be combined with --app");
+            }
+        });
         command.SetAction(async (parse, ct) =>
         {
             var settings = new CompareSettings(
                 Strategies, parse.GetValue(rtt)!, parse.GetValue(runs), parse.GetValue(burst), parse.GetValue(warmRequests), parse.GetValue(warmConnections),
-                parse.GetValue(startup) == "block" ? "BlockUntilWarm" : "Background", parse.GetValue(output)!);
+                parse.GetValue(startup) == "block" ? "BlockUntilWarm" : "Background", parse.GetValue(output)!,
+                parse.GetValue(readyToRun) ? [CompareSettings.ReadyToRun] : parse.GetValue(builds));
             var functions = parse.GetValue(app) == "functions";
             settings = functions ? settings with { Strategies = FunctionsCompareRunner.Strategies } : settings;
             var appDll = functions ? FunctionsCompareRunner.DefaultAppFolder() : Path.GetFullPath(parse.GetValue(app) ?? SampleAppProcess.DefaultAppPath());
@@ -70,9 +92,16 @@ internal static class CompareCommand
 
         var startedAt = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
+        var appDlls = new Dictionary<string, string> { [CompareSettings.Jit] = appDll };
+        if (settings.BuildList.Contains(CompareSettings.ReadyToRun))
+        {
+            ui.MarkupLine("Publishing the sample app ReadyToRun (dotnet publish, about a minute)…");
+            appDlls[CompareSettings.ReadyToRun] = await ReadyToRunPublish.PublishAsync(settings.OutputDirectory, ct);
+        }
+
         ui.MarkupLine(connectionString is null ? "Starting the embedded PostgreSQL and seeding the sample schema…" : "Connecting and seeding the sample schema…");
         await using var database = await DatabaseTarget.OpenAsync(connectionString, seed: true, ct);
-        var runner = new CompareRunner(settings, database.ConnectionString, appDll);
+        var runner = new CompareRunner(settings, database.ConnectionString, appDlls);
         var functionsRunner = new FunctionsCompareRunner(settings, database.ConnectionString, appDll);
 
         Measurements? measured = null;
@@ -102,7 +131,7 @@ internal static class CompareCommand
             table.AddColumn(new TableColumn(column).RightAligned());
         }
 
-        foreach (var c in result.Settings.RttMs.SelectMany(r => result.Settings.Strategies.Select(s => result.Cell(s, r))).OfType<CellResult>())
+        foreach (var c in result.Settings.RttMs.SelectMany(r => result.Settings.Labels.Select(s => result.Cell(s, r))).OfType<CellResult>())
         {
             table.AddRow(
                 Inv($"{c.RttMs} ms"), c.Strategy, Inv($"{c.FirstMedian:0.0}"), Inv($"{c.WarmP50:0.00}"), Inv($"{c.FirstRatio:0.00}x"),
@@ -111,6 +140,13 @@ internal static class CompareCommand
 
         return table;
     }
+
+    /// <summary>Parses "jit,r2r": at least one, each known, no repeats, in the order given.</summary>
+    private static string[] ParseBuilds(System.CommandLine.Parsing.ArgumentResult result) => CommonOptions.ParseList(
+        result,
+        part => (part is CompareSettings.Jit or CompareSettings.ReadyToRun, part),
+        part => $"--builds takes jit and r2r, not '{part}'",
+        "give at least one build, e.g. --builds jit,r2r");
 
     private static string Describe(DatabaseTarget database)
     {

@@ -4,7 +4,27 @@ namespace Prewarm.Lab.Compare;
 
 /// <summary>What the user asked <c>compare</c> for.</summary>
 internal sealed record CompareSettings(
-    IReadOnlyList<string> Strategies, IReadOnlyList<int> RttMs, int Runs, int Burst, int WarmRequests, int WarmConnections, string PrewarmStartup, string OutputDirectory);
+    IReadOnlyList<string> Strategies,
+    IReadOnlyList<int> RttMs,
+    int Runs,
+    int Burst,
+    int WarmRequests,
+    int WarmConnections,
+    string PrewarmStartup,
+    string OutputDirectory,
+    IReadOnlyList<string>? Builds = null)
+{
+    public const string Jit = "jit";
+    public const string ReadyToRun = "r2r";
+
+    /// <summary>The builds measured, interleaved in every run; the targets are judged on the first.</summary>
+    public IReadOnlyList<string> BuildList => Builds is { Count: > 0 } builds ? builds : [Jit];
+
+    /// <summary>Every cell's name: the strategy alone for the first build, <c>strategy+build</c> for the others.</summary>
+    public IReadOnlyList<string> Labels => [.. BuildList.SelectMany(b => Strategies.Select(s => Label(s, b)))];
+
+    public string Label(string strategy, string build) => build == BuildList[0] ? strategy : $"{strategy}+{build}";
+}
 
 /// <summary>One fresh start measured: the first request, then steady state; and on a second fresh start, the first burst.</summary>
 internal sealed record RunSample(
@@ -15,7 +35,10 @@ internal sealed record RunSample(
     IReadOnlyList<double> BurstMs,
     double? WarmupOpenMs = null,
     double? WarmupWorkMs = null,
-    IReadOnlyDictionary<string, double>? FirstServerPhases = null)
+    IReadOnlyDictionary<string, double>? FirstServerPhases = null,
+    double? AcceptingMs = null,
+    double? FirstReadyMs = null,
+    double? AllReadyMs = null)
 {
     /// <summary>What the server's phases do not cover: Kestrel, routing, binding, JSON, the response's trip back, the client.</summary>
     public double? FirstRestMs => FirstServerPhases is { Count: > 0 } p ? FirstMs - p.Values.Sum() : null;
@@ -57,6 +80,14 @@ internal sealed record CellResult(string Strategy, int RttMs, IReadOnlyList<RunS
 
     public double? FirstRestMedian => MedianOf(r => r.FirstRestMs);
 
+    /// <summary>From process start to the app's first answer to <c>/ping</c> (no database): the app's own start-up.</summary>
+    public double? AcceptingMedian => MedianOf(r => r.AcceptingMs);
+
+    /// <summary>From process start to the first warm connection idle in the pool (select1: its hook done).</summary>
+    public double? FirstReadyMedian => MedianOf(r => r.FirstReadyMs);
+
+    public double? AllReadyMedian => MedianOf(r => r.AllReadyMs);
+
     private double? MedianOf(Func<RunSample, double?> value)
     {
         var values = Runs.Select(value).OfType<double>().ToArray();
@@ -76,6 +107,19 @@ internal sealed record CompareResult(
     DateTimeOffset StartedAt,
     TimeSpan Elapsed)
 {
+    public static readonly string[] Baselines = ["none", "select1"];
+
     public CellResult? Cell(string strategy, int rttMs) =>
         Cells.FirstOrDefault(c => c.Strategy == strategy && c.RttMs == rttMs);
+
+    /// <summary>The better (lower) start → first response of the baselines of the same build as <paramref name="label"/>.</summary>
+    public CellResult? BestBaseline(string label, int rttMs)
+    {
+        var build = label.IndexOf('+', StringComparison.Ordinal) is var plus and >= 0 ? label[plus..] : "";
+        return Baselines.Select(b => Cell(b + build, rttMs)).OfType<CellResult>().MinBy(c => c.StartToFirstMedian);
+    }
+
+    /// <summary>Start → first response over the better baseline's, same build and RTT; null without a baseline.</summary>
+    public double? StartToFirstVsBest(string label, int rttMs) =>
+        Cell(label, rttMs) is { } cell && BestBaseline(label, rttMs) is { } best ? cell.StartToFirstMedian / best.StartToFirstMedian : null;
 }

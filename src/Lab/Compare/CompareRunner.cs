@@ -7,15 +7,16 @@ using Prewarm.Lab.Proxy;
 namespace Prewarm.Lab.Compare;
 
 /// <summary>
-/// Runs the matrix: for each added RTT, each run, each strategy, two fresh processes of the sample app behind a
-/// fresh delay proxy. Strategies are interleaved inside a run so a slow minute on a shared machine hits all of them.
+/// Runs the matrix: for each added RTT, each run, each build, each strategy, two fresh processes of the sample app
+/// behind a fresh delay proxy. Builds and strategies are interleaved inside a run so a slow minute on a shared machine
+/// hits all of them. <c>appDlls</c> holds the sample app's dll for each build in <see cref="CompareSettings.BuildList"/>.
 /// </summary>
-internal sealed class CompareRunner(CompareSettings settings, string connectionString, string appDll)
+internal sealed class CompareRunner(CompareSettings settings, string connectionString, IReadOnlyDictionary<string, string> appDlls)
 {
     private const int DiscardedWarmRequests = 5;
     private static readonly TimeSpan s_readyTimeout = TimeSpan.FromSeconds(60);
 
-    public int TotalSteps => (settings.RttMs.Count * settings.Strategies.Count + 1) * settings.Runs;
+    public int TotalSteps => (settings.RttMs.Count * settings.Labels.Count + 1) * settings.Runs;
 
     public async Task<Measurements> RunAsync(
         Action<string> stepDone, CancellationToken ct)
@@ -28,7 +29,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
 
         var calibrations = new List<ProxyCalibration>();
         var controls = new List<ControlSample>();
-        var samples = settings.Strategies.SelectMany(s => settings.RttMs.Select(r => (s, r))).ToDictionary(k => k, _ => new List<RunSample>());
+        var samples = settings.Labels.SelectMany(s => settings.RttMs.Select(r => (s, r))).ToDictionary(k => k, _ => new List<RunSample>());
         foreach (var rtt in settings.RttMs)
         {
             calibrations.Add(await ProxyCalibration.MeasureAsync(TimeSpan.FromMilliseconds(rtt), ct));
@@ -41,12 +42,13 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
                     stepDone($"control (no database), run {run + 1}/{settings.Runs}");
                 }
 
-                foreach (var strategy in settings.Strategies)
+                foreach (var (strategy, build) in settings.Strategies.SelectMany(s => settings.BuildList.Select(b => (s, b))))
                 {
+                    var label = settings.Label(strategy, build);
                     await using var proxy = DelayProxy.Start(upstream.Host, upstream.Port, TimeSpan.FromMilliseconds(rtt));
                     var proxied = new NpgsqlConnectionStringBuilder(upstream.ConnectionString) { Host = "127.0.0.1", Port = proxy.EndPoint.Port };
-                    samples[(strategy, rtt)].Add(await MeasureRunAsync(strategy, proxied.ConnectionString, ct));
-                    stepDone($"{strategy} @ {rtt} ms, run {run + 1}/{settings.Runs}");
+                    samples[(label, rtt)].Add(await MeasureRunAsync(strategy, appDlls[build], proxied.ConnectionString, ct));
+                    stepDone($"{label} @ {rtt} ms, run {run + 1}/{settings.Runs}");
                 }
             }
         }
@@ -61,7 +63,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
     /// </summary>
     private async Task<ControlSample> MeasureControlAsync(string unusedConnectionString, CancellationToken ct)
     {
-        await using var app = SampleAppProcess.Start(appDll, "none", unusedConnectionString, settings.WarmConnections);
+        await using var app = SampleAppProcess.Start(appDlls[settings.BuildList[0]], "none", unusedConnectionString, settings.WarmConnections);
         using var client = NewClient();
         await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);
         var first = (await TimeAsync(client, app, "/orders/no-db", ct)).Ms;
@@ -84,15 +86,18 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
         return Stats.Median(warm);
     }
 
-    private async Task<RunSample> MeasureRunAsync(string strategy, string proxiedConnectionString, CancellationToken ct)
+    private async Task<RunSample> MeasureRunAsync(string strategy, string appDll, string proxiedConnectionString, CancellationToken ct)
     {
-        double firstMs, startToFirstMs, warmP50;
+        double firstMs, startToFirstMs, warmP50, acceptingMs;
         IReadOnlyDictionary<string, double> firstServer;
         StartupReport? startup;
+        DateTimeOffset startedAtUtc;
         await using (var app = SampleAppProcess.Start(appDll, strategy, proxiedConnectionString, settings.WarmConnections, settings.PrewarmStartup))
         {
+            startedAtUtc = app.StartedAtUtc;
             using var client = NewClient();
             await app.WaitUntilAcceptingAsync(client, s_readyTimeout, ct);
+            acceptingMs = Stopwatch.GetElapsedTime(app.StartedAt).TotalMilliseconds;
             var first = await TimeAsync(client, app, "/orders", ct);
             firstMs = first.Ms;
             firstServer = first.Server;
@@ -110,7 +115,12 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
             burst = (await Task.WhenAll(Enumerable.Range(0, settings.Burst).Select(_ => TimeAsync(client, app, "/orders", ct)))).Select(t => t.Ms).ToArray();
         }
 
-        return new RunSample(firstMs, startToFirstMs, startup?.WarmupMs, warmP50, burst, startup?.OpenMs, startup?.WorkMs, firstServer);
+        return new RunSample(
+            firstMs, startToFirstMs, startup?.WarmupMs, warmP50, burst, startup?.OpenMs, startup?.WorkMs, firstServer,
+            acceptingMs, SinceStart(startup?.FirstReadyAt), SinceStart(startup?.AllReadyAt));
+
+        // The app's wall clock and the lab's are the same machine's.
+        double? SinceStart(DateTimeOffset? at) => at is { } t ? (t - startedAtUtc).TotalMilliseconds : null;
     }
 
     private static async Task<Timed> TimeAsync(HttpClient client, SampleAppProcess app, string path, CancellationToken ct)
@@ -162,5 +172,5 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
     private sealed record Timed(double Ms, IReadOnlyDictionary<string, double> Server);
 
     /// <summary>The part of the sample app's <c>/startup</c> the lab reads.</summary>
-    private sealed record StartupReport(double? WarmupMs, double? OpenMs, double? WorkMs);
+    private sealed record StartupReport(double? WarmupMs, double? OpenMs, double? WorkMs, DateTimeOffset? FirstReadyAt, DateTimeOffset? AllReadyAt);
 }

@@ -39,6 +39,9 @@ internal sealed class SampleAppProcess : IAsyncDisposable
     /// <summary>The Stopwatch timestamp taken just before the process was started.</summary>
     public long StartedAt { get; }
 
+    /// <summary>The wall-clock time taken with <see cref="StartedAt"/>, against which the app's own timestamps are read.</summary>
+    public DateTimeOffset StartedAtUtc { get; private init; }
+
     public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -75,10 +78,11 @@ internal sealed class SampleAppProcess : IAsyncDisposable
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
         var process = new Process { StartInfo = psi };
+        var startedAtUtc = DateTimeOffset.UtcNow;
         var startedAt = Stopwatch.GetTimestamp();
         process.Start();
         s_running.TryAdd(process, 0);
-        var app = new SampleAppProcess(process, baseAddress, startedAt, instanceId);
+        var app = new SampleAppProcess(process, baseAddress, startedAt, instanceId) { StartedAtUtc = startedAtUtc };
         process.OutputDataReceived += (_, e) => app.Append(e.Data);
         process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.BeginOutputReadLine();
