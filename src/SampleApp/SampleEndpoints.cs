@@ -62,7 +62,6 @@ internal static class SampleEndpoints
             wallTime?.TotalMilliseconds,
             Phase(report, "open"),
             Phase(report, "work"),
-            Phase(report, "rest"),
             runStarted + report?.FirstConnectionReady ?? timings.ReadyAt,
             runStarted + report?.AllConnectionsReady ?? timings.ReadyAt,
             report?.State.ToString(),

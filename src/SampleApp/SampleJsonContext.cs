@@ -13,7 +13,6 @@ internal sealed record StartupReport(
     double? WarmupMs,
     double? OpenMs,
     double? WorkMs,
-    double? RestMs,
     DateTimeOffset? FirstReadyAt,
     DateTimeOffset? AllReadyAt,
     string? State,

@@ -43,6 +43,25 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public async Task Markdown_FunctionsRun_MissWithoutAPhaseSplit_SaysSo()
+    {
+        // compare --app functions: none and prewarm only, no Server-Timing, no /ping.
+        var settings = new CompareSettings(["none", "prewarm"], [2, 20], 1, 2, 30, 8, "Background", "unused");
+        var cells = settings.RttMs.SelectMany(rtt => new[]
+        {
+            new CellResult("none", rtt, [new RunSample(400, 900, null, 20, [400, 410])]),
+            new CellResult("prewarm", rtt, [new RunSample(300, 1000, null, 20, [300, 310])]),
+        }).ToList();
+        var result = new CompareResult("prewarm compare --app functions", settings, cells, [], [], "test db", "test machine", DateTimeOffset.UnixEpoch, TimeSpan.FromMinutes(1));
+
+        await MarkdownReport.WriteAsync(result, _directory, CancellationToken.None);
+
+        var lines = await File.ReadAllLinesAsync(Path.Combine(_directory, MarkdownReport.FileName));
+        var miss = Assert.Single(lines, l => l.StartsWith("- Missed at 20 ms (1.11x):", StringComparison.Ordinal));
+        Assert.Contains("no phase split in this run", miss, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Markdown_BothBuilds_ComparesReadyToRunWithJit_PerStrategy()
     {
         await MarkdownReport.WriteAsync(Result("Background", [CompareSettings.Jit, CompareSettings.ReadyToRun]), _directory, CancellationToken.None);

@@ -25,7 +25,7 @@ internal static class ReadyToRunPublish
 
         var folder = Path.GetFullPath(Path.Combine(outputDirectory, "sampleapp-r2r"));
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "publish", project, "-c", "Release", "-o", folder, "-p:PublishReadyToRun=true", "--nologo" })
+        foreach (var argument in new[] { "publish", project, "-c", "Release", "-o", folder, "--nologo" })
         {
             psi.ArgumentList.Add(argument);
         }
@@ -43,7 +43,7 @@ internal static class ReadyToRunPublish
         var dll = Path.Combine(folder, AppDll);
         if (!IsReadyToRun(dll))
         {
-            throw new LabException($"`dotnet publish` wrote {dll} without native code: PublishReadyToRun did not take effect");
+            throw new LabException($"`dotnet publish` wrote {dll} without native code: PublishReadyToRun in src/SampleApp's project did not take effect");
         }
 
         return dll;

@@ -118,11 +118,14 @@ internal static class MarkdownReport
             ("the first request's query", p.FirstPhaseMedian("query"), b.FirstPhaseMedian("query")),
             ("the rest of the first request (Kestrel, binding, JSON)", p.FirstRestMedian, b.FirstRestMedian),
         };
-        var worst = phases.Where(x => x.Prewarm is not null && x.Baseline is not null).MaxBy(x => x.Prewarm!.Value - x.Baseline!.Value);
-        if (worst.Name is null)
+        var known = phases.Where(x => x.Prewarm is not null && x.Baseline is not null).ToList();
+        if (known.Count == 0)
         {
-            return null;
+            // The Functions app sends no Server-Timing and has no /ping: only the report's own numbers are there.
+            return Inv($"no phase split in this run (the app sends no Server-Timing): start → first {p.StartToFirstMedian:0} ms against {b.StartToFirstMedian:0} ms for `{b.Strategy}`.");
         }
+
+        var worst = known.MaxBy(x => x.Prewarm!.Value - x.Baseline!.Value);
 
         var ready = p.FirstReadyMedian is { } first ? Inv($"; the first warm connection was ready {first:0} ms after process start") : "";
         return Inv($"held by {worst.Name}: {worst.Prewarm:0.0} ms against {worst.Baseline:0.0} ms for `{b.Strategy}`{ready}, the app accepted at {p.AcceptingMedian:0} ms.");

@@ -32,13 +32,16 @@ internal sealed class EarlyStart(
 
     public WarmupCoordinator Coordinator => Created.Coordinator;
 
-    /// <summary>The warm-up begun here; written before <see cref="Created"/> completes, so reading that first orders it.</summary>
-    public Task<WarmupReport> FirstRun
+    /// <summary>
+    /// The warm-up begun here, null when the library is disabled. Written before <see cref="Created"/> completes, so
+    /// reading that first orders it.
+    /// </summary>
+    public Task<WarmupReport>? FirstRun
     {
         get
         {
             _ = Created;
-            return _firstRun ?? Coordinator.EnsureWarmAsync(CancellationToken.None); // disabled: a report saying so
+            return _firstRun;
         }
     }
 

@@ -19,14 +19,13 @@ internal sealed class WarmupHostedService(
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        if (!settings.Enabled)
+        // The early run, never a new one: a run that already ended Degraded (a wrong password, no credential) made its
+        // one attempt, and one that ended on a transient failure has scheduled its own rerun. None when disabled.
+        if (early.FirstRun is not { } run)
         {
             return;
         }
 
-        // The early run, never a new one: a run that already ended Degraded (a wrong password, no credential) made its
-        // one attempt, and one that ended on a transient failure has scheduled its own rerun.
-        var run = early.FirstRun;
         if (settings.StartupMode != PrewarmStartupMode.BlockUntilWarm)
         {
             _ = run.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
