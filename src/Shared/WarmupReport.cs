@@ -36,6 +36,12 @@ public sealed record WarmupReport
     /// <summary>From the start of the successful run to the moment the last of its connections was warm and idle.</summary>
     public TimeSpan? AllConnectionsReady { get; init; }
 
+    /// <summary>
+    /// Free slots the run saw on the server (for this role and database) before it opened more than one connection;
+    /// null when it did not look (one connection, PgBouncer, or the run failed first).
+    /// </summary>
+    public int? FreeSlots { get; init; }
+
     /// <summary>When the run ended.</summary>
     public required DateTimeOffset CompletedAt { get; init; }
 }

@@ -8,8 +8,14 @@ namespace Prewarm.Diagnostics;
 // into the app's ILoggerFactory, whose own filters decide what is kept, and every later entry goes straight there.
 internal sealed class DeferredLoggerFactory : ILoggerFactory
 {
-    // Enough for the warm-up of a few dozen connections at Trace; past it the oldest entries are dropped and counted.
+    // Enough for the warm-up of a few dozen connections; past it the oldest entries are dropped and counted.
     private const int Capacity = 2048;
+
+    // Before the host's logging exists its filters are unknown, so a level has to be chosen blind. Debug and Trace would
+    // make Npgsql format and buffer some twenty lines per open on the cold start's critical path (measured: it slowed
+    // the first warm connection); Information and above keep what an app's default filters keep: the library's own
+    // lines, Npgsql's command lines, every warning and error.
+    private const LogLevel EarlyMinimumLevel = LogLevel.Information;
 
     private readonly Lock _lock = new();
     private readonly Queue<Action<ILoggerFactory>> _buffer = new();
@@ -77,14 +83,19 @@ internal sealed class DeferredLoggerFactory : ILoggerFactory
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => Resolve()?.BeginScope(state);
 
-        // Before the host's logging exists every level is taken; its filters apply at replay.
-        public bool IsEnabled(LogLevel logLevel) => Resolve()?.IsEnabled(logLevel) ?? logLevel != LogLevel.None;
+        // Before the host's logging exists the early floor applies; the host's own filters apply again at replay.
+        public bool IsEnabled(LogLevel logLevel) => Resolve()?.IsEnabled(logLevel) ?? (logLevel >= EarlyMinimumLevel && logLevel != LogLevel.None);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             if (Resolve() is { } target)
             {
                 target.Log(logLevel, eventId, state, exception, formatter);
+                return;
+            }
+
+            if (logLevel < EarlyMinimumLevel)
+            {
                 return;
             }
 

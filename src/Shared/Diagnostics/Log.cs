@@ -23,8 +23,8 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "Prewarm: host start stopped waiting for '{Name}' after {TimeoutMs:F0} ms; warm-up goes on in the background")]
     public static partial void StartupWaitTimedOut(ILogger logger, string name, double timeoutMs);
 
-    [LoggerMessage(7, LogLevel.Information, "Prewarm keep-alive for '{Name}': {Validated} validated, {Replaced} replaced, {Opened} opened, {Retired} retired; {Connections} of {Requested} warm")]
-    public static partial void KeepAliveFinished(ILogger logger, string name, int validated, int replaced, int opened, int retired, int connections, int requested);
+    [LoggerMessage(7, LogLevel.Information, "Prewarm keep-alive for '{Name}': {Validated} validated, {Replaced} replaced, {Opened} opened, {Retired} retired, {Shed} given back; {Connections} of {Requested} warm; free slots on the server: {FreeSlots}")]
+    public static partial void KeepAliveFinished(ILogger logger, string name, int validated, int replaced, int opened, int retired, int shed, int connections, int requested, string freeSlots);
 
     [LoggerMessage(8, LogLevel.Warning, "Prewarm keep-alive for '{Name}' failed: {Reason}")]
     public static partial void KeepAliveFailed(ILogger logger, string name, string reason);
@@ -41,8 +41,8 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Warning, "Prewarm for '{Name}': a connection to a server that went away ({Reason}); pool cleared, re-warming")]
     public static partial void FailoverDetected(ILogger logger, string name, string reason);
 
-    [LoggerMessage(13, LogLevel.Warning, "Prewarm for '{Name}' is warm with {Warmed} of {Requested} connections: the server has no room for more (max_connections or a CONNECTION LIMIT); the keep-alive pass takes more as room appears")]
-    public static partial void WarmupShortOfRoom(ILogger logger, string name, int warmed, int requested);
+    [LoggerMessage(13, LogLevel.Warning, "Prewarm for '{Name}' is warm with {Warmed} of {Requested} connections: the server had {FreeSlots} free slots and {Reserve} stay free for instances that hold none (max_connections or a CONNECTION LIMIT); the keep-alive pass takes more as room appears")]
+    public static partial void WarmupShortOfRoom(ILogger logger, string name, int warmed, int requested, string freeSlots, int reserve);
 
     [LoggerMessage(14, LogLevel.Warning, "Prewarm warm-up for '{Name}': the warm-up work failed on {Failed} of {Requested} connections; those are open but not warm: {Reason}")]
     public static partial void WarmupWorkFailed(ILogger logger, string name, int failed, int requested, string reason);

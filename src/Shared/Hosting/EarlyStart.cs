@@ -55,7 +55,9 @@ internal sealed class EarlyStart(
             var created = create();
             if (settings.Enabled)
             {
-                _firstRun = created.Coordinator.EnsureWarmAsync(CancellationToken.None);
+                // On a thread of its own: the host's build waits for the data source (Adopt), and must not also wait for
+                // the warm-up's synchronous part, which JIT-compiles the connect path up to the first socket operation.
+                _firstRun = Task.Run(() => created.Coordinator.EnsureWarmAsync(CancellationToken.None));
                 _ = _firstRun.ContinueWith(
                     static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }

@@ -3,13 +3,19 @@ using Prewarm.Warmup;
 
 namespace Prewarm.KeepAlive;
 
-// Takes the warm connections out of the pool at once (so every idle one is looked at), pings each, swaps the dead
-// for fresh ones, retires the ones due (PoolLedger) and tops the pool up to N. Npgsql hands out idle connectors
-// without checking them, so without this pass the first request after a server restart or an idle cut by a load
-// balancer is the one that finds the corpse.
+// Looks at every warm connection of the pool, pings it, swaps the dead for fresh ones, retires the ones due
+// (PoolLedger), and tops the pool up to N on a turn, or gives one back when the server has less room than FairShare
+// keeps for instances that hold none. Npgsql hands out idle connectors without checking them, so without this pass the
+// first request after a server restart or an idle cut by a load balancer is the one that finds the corpse.
+//
+// It holds at most two connections at a time: the one the turn and the server's free slots are read on, and the one
+// being looked at. Npgsql hands idle connections out first in, first out, so taking and returning them one by one
+// visits each in turn, while a request arriving meanwhile still finds one idle instead of opening a new one (which,
+// on a full server, would be refused and make Npgsql clear the pool). A request that takes one in between at worst
+// makes the pass look at one twice and another not at all, until the next pass.
 internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, ConnectionWarmer warmer, PoolLedger ledger)
 {
-    // When a connection dies of 57P01/57P02 Npgsql clears the whole pool, so connections this pass held and found
+    // When a connection dies of 57P01/57P02 Npgsql clears the whole pool, so connections this pass looked at and found
     // alive are closed as they are handed back. A second round then finds the pool short and tops it up.
     private const int MaxRounds = 3;
 
@@ -34,23 +40,55 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
 
     private async Task RunRoundAsync(HashSet<int> seen, KeepAliveCounts tally, CancellationToken cancellationToken)
     {
-        var held = new NpgsqlConnection?[settings.WarmConnections];
+        var requested = settings.WarmConnections;
+        var pids = new List<int>(requested);
+        NpgsqlConnection? holder = null;
         try
         {
-            // The connections this library left idle in the pool, besides the one taken first, cost no new slot.
-            await warmer.FillAsync(
-                held,
-                ct => new ValueTask<NpgsqlConnection>(AcquireAsync(seen, tally, ct)),
-                first => ledger.Count - (ledger.Contains(first.ProcessID) ? 1 : 0),
-                cancellationToken).ConfigureAwait(false);
+            // The holder: the first connection looked at, kept until the end of the round.
+            holder = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
+            holder = await RetireIfDueAsync(holder, null, seen, tally, cancellationToken).ConfigureAwait(false);
+            pids.Add(holder.ProcessID);
+            var known = Math.Min(ledger.Count, requested);
+            for (var i = 1; i < known; i++)
+            {
+                var connection = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    var looked = await RetireIfDueAsync(connection, holder, seen, tally, cancellationToken).ConfigureAwait(false);
+                    if (!ReferenceEquals(looked, connection))
+                    {
+                        await using (looked.ConfigureAwait(false))
+                        {
+                            pids.Add(looked.ProcessID);
+                        }
 
-            await RetireDueAsync(held, seen, tally, cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
 
-            var pids = held.OfType<NpgsqlConnection>().Select(c => c.ProcessID).ToArray();
-            ledger.Add(pids.Where(p => !ledger.Contains(p)).ToArray());
-            ledger.RetainOnly(pids);
-            tally.Held = pids.Length;
-            warmer.Observe(pids.Length);
+                    pids.Add(connection.ProcessID);
+                }
+            }
+
+            // Through PgBouncer the server's slots are not this pool's to judge: it queues clients instead.
+            if (settings.PgBouncer)
+            {
+                return;
+            }
+
+            var free = await ServerCapacity.FreeSlotsAsync(holder, cancellationToken).ConfigureAwait(false);
+            tally.FreeSlots = free;
+            if (pids.Count < requested && FairShare.Grant(1, free) > 0)
+            {
+                // More only on a turn that saw room beyond the reserve (RoomTurn, FairShare): a refused open would make
+                // Npgsql clear the pool, every connection it holds included.
+                tally.FreeSlots = await warmer.TopUpAsync(holder, requested - pids.Count, wait: false, IsKnown, AdoptAsync, cancellationToken).ConfigureAwait(false) ?? free;
+            }
+            else if (FairShare.ShouldShed(free, pids.Count) && await ConnectionRetirement.TryCloseAsync(holder, cancellationToken).ConfigureAwait(false))
+            {
+                pids.Remove(holder.ProcessID);
+                tally.Shed++;
+            }
         }
         catch (Exception ex)
         {
@@ -59,45 +97,86 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
         }
         finally
         {
-            foreach (var connection in held)
+            if (holder is not null)
             {
-                if (connection is not null)
+                await holder.DisposeAsync().ConfigureAwait(false);
+            }
+
+            ledger.Add(pids.Where(p => !ledger.Contains(p)).ToArray());
+            ledger.RetainOnly(pids);
+            tally.Held = pids.Count;
+            warmer.Observe(pids.Count);
+        }
+
+        bool IsKnown(int pid)
+        {
+            lock (seen)
+            {
+                return seen.Contains(pid) || ledger.Contains(pid);
+            }
+        }
+
+        async Task AdoptAsync(NpgsqlConnection connection, CancellationToken ct)
+        {
+            await using (connection.ConfigureAwait(false))
+            {
+                lock (seen)
                 {
-                    await connection.DisposeAsync().ConfigureAwait(false);
+                    seen.Add(connection.ProcessID);
+                }
+
+                if (await PingAsync(connection, ct).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref tally.Opened);
+                    lock (pids)
+                    {
+                        pids.Add(connection.ProcessID);
+                    }
                 }
             }
         }
     }
 
-    // One at a time: retirements are spread by design, so a pass rarely has more than one, and each replacement is
-    // opened only after the old backend has left the server.
-    private async Task RetireDueAsync(NpgsqlConnection?[] held, HashSet<int> seen, KeepAliveCounts tally, CancellationToken cancellationToken)
+    // Retirements are spread by design, so a pass rarely has more than one. The replacement is a new physical connection,
+    // opened only after the old backend has left the server (watched from `other`, when there is one), so the pool
+    // never holds more than N on the server. Returns the connection to keep: the same one, or its replacement.
+    private async Task<NpgsqlConnection> RetireIfDueAsync(
+        NpgsqlConnection connection, NpgsqlConnection? other, HashSet<int> seen, KeepAliveCounts tally, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < held.Length; i++)
+        var pid = connection.ProcessID;
+        if (!ledger.IsDue(pid))
         {
-            if (held[i] is not { } retiree || !ledger.IsDue(retiree.ProcessID))
-            {
-                continue;
-            }
-
-            var pid = retiree.ProcessID;
-            held[i] = null;
-            if (!await ConnectionRetirement.TryCloseAsync(retiree, cancellationToken).ConfigureAwait(false))
-            {
-                ledger.NeverRetire(pid);
-                held[i] = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            tally.Retired++;
-            // Through PgBouncer the pid is pgbouncer's, not a server backend's: nothing to wait for there.
-            if (!settings.PgBouncer && held.FirstOrDefault(c => c is not null) is { } other)
-            {
-                await ConnectionRetirement.WaitForExitAsync(other, pid, cancellationToken).ConfigureAwait(false);
-            }
-
-            held[i] = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
+            return connection;
         }
+
+        if (!await ConnectionRetirement.TryCloseAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            ledger.NeverRetire(pid);
+            return connection;
+        }
+
+        tally.Retired++;
+        // Through PgBouncer the pid is pgbouncer's, not a server backend's: nothing to wait for there.
+        if (!settings.PgBouncer && other is not null)
+        {
+            await ConnectionRetirement.WaitForExitAsync(other, pid, cancellationToken).ConfigureAwait(false);
+        }
+
+        await connection.DisposeAsync().ConfigureAwait(false);
+        var replacement = await warmer.OpenPhysicalAsync(p => p == pid || ledger.Contains(p), cancellationToken).ConfigureAwait(false);
+        if (!settings.PgBouncer && other is null)
+        {
+            // Nothing else was held to watch from: the backend had the length of an open to leave; make sure it has.
+            await ConnectionRetirement.WaitForExitAsync(replacement, pid, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (seen)
+        {
+            seen.Add(replacement.ProcessID);
+        }
+
+        tally.Opened++;
+        return replacement;
     }
 
     // Every dead idle connector taken from the pool is discarded, so this ends after at most N + 1 tries.
@@ -160,6 +239,8 @@ internal sealed class KeepAliveCounts
     public int Opened;
     public int Retired;
     public int Held;
+    public int Shed;
+    public int? FreeSlots;
 
     // Validated counts the first round only: later rounds look at connections the first one already saw.
     public void Add(KeepAliveCounts round, bool countValidated)
@@ -169,5 +250,7 @@ internal sealed class KeepAliveCounts
         Opened += round.Opened;
         Retired += round.Retired;
         Held = round.Held;
+        Shed += round.Shed;
+        FreeSlots = round.FreeSlots ?? FreeSlots;
     }
 }

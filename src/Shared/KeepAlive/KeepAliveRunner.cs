@@ -56,7 +56,7 @@ internal sealed class KeepAliveRunner(
             try
             {
                 var counts = await pipelines().Attempt.ExecuteAsync(pass.RunAsync, token).ConfigureAwait(false);
-                Log.KeepAliveFinished(logger, name, counts.Validated, counts.Replaced, counts.Opened, counts.Retired, counts.Held, settings.WarmConnections);
+                Log.KeepAliveFinished(logger, name, counts.Validated, counts.Replaced, counts.Opened, counts.Retired, counts.Shed, counts.Held, settings.WarmConnections, counts.FreeSlots?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "not looked at");
                 report = ReportOf(state(), counts, started, error: null);
             }
             catch (Exception ex) when (!token.IsCancellationRequested)
@@ -79,6 +79,8 @@ internal sealed class KeepAliveRunner(
         Opened = counts.Opened,
         Retired = counts.Retired,
         Connections = counts.Held,
+        Shed = counts.Shed,
+        FreeSlots = counts.FreeSlots,
         Duration = time.GetElapsedTime(started),
         CompletedAt = time.GetUtcNow(),
         LastError = error,

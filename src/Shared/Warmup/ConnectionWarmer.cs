@@ -14,9 +14,9 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     public const string WorkPhase = "work";
     public const string RestPhase = "rest";
 
-    // Set when the server refused a connection for want of room; cleared once the pool holds N again. While set,
-    // opens beyond the first are bounded by what the server says it has left (see ServerCapacity). PgBouncer queues
-    // clients instead of refusing them, and its pids say nothing about the server, so it is never asked there.
+    // Set when the server refused a connection for want of room; cleared once the pool holds N again. While set, every
+    // connection beyond the first waits for a turn (RoomTurn). PgBouncer queues clients instead of refusing them, and
+    // its pids say nothing about the server, so room is never looked at there.
     private volatile bool _serverFull;
 
     public bool MustAskForRoom => _serverFull && !settings.PgBouncer;
@@ -48,6 +48,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         var warmed = new List<int>();
         Exception? workFailure = null;
         TimeSpan? firstReady = null;
+        int? freeSlots = null;
         try
         {
             if (tokenSource is not null)
@@ -59,7 +60,8 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 
             var openStarted = time.GetTimestamp();
             var rest = settings.WarmConnections - 1;
-            Task<NpgsqlConnection>[] opening;
+            Task<NpgsqlConnection>[] opening = [];
+            var plenty = settings.PgBouncer;
             long restStarted;
             var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (first.ConfigureAwait(false))
@@ -69,29 +71,36 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 workFailure = await TryWarmAsync(first, warmed, cancellationToken).ConfigureAwait(false);
                 phases[WorkPhase] = time.GetElapsedTime(workStarted);
 
+                restStarted = time.GetTimestamp();
+                if (rest > 0 && !settings.PgBouncer)
+                {
+                    // One round trip, and the only one the rest costs the gate: a refused open among the rest would make
+                    // Npgsql clear the pool, this first connection included, so they are opened at once only when the
+                    // server has plenty of room (FairShare), and otherwise on a turn once this one is serving.
+                    freeSlots = await ServerCapacity.FreeSlotsAsync(first, cancellationToken).ConfigureAwait(false);
+                    plenty = !_serverFull && FairShare.IsPlenty(freeSlots.Value, rest);
+                }
+
                 // Begun while the first is still held: with no idle connection in the pool each of these must go to
                 // the server for a new one. Begun after it is back, they could take it out again, from under the
                 // invocation the gate has just let through, which would then open a cold connection of its own.
-                restStarted = time.GetTimestamp();
-                opening = MustAskForRoom
-                    ? []
-                    : [.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())];
+                if (plenty)
+                {
+                    opening = [.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())];
+                }
+                else if (rest > 0)
+                {
+                    // A small or busy server: the rest on a turn, its lock held on this first connection, which is why the
+                    // gate waits for them here. Handing the first back before would leave an invocation that takes it to
+                    // open a connection of its own, unwarmed and possibly refused.
+                    freeSlots = await TopUpAsync(first, rest, wait: true, pid => IsKnown(warmed, pid), WarmAsync, cancellationToken).ConfigureAwait(false) ?? freeSlots;
+                }
             }
 
             if (workFailure is null)
             {
                 firstReady = time.GetElapsedTime(started);
                 connectionReady();
-            }
-
-            if (MustAskForRoom && rest > 0)
-            {
-                // After a refused open the pool was cleared: what the server has left is all there is.
-                var probe = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                await using (probe.ConfigureAwait(false))
-                {
-                    rest = Math.Min(rest, await ServerCapacity.FreeSlotsAsync(probe, cancellationToken).ConfigureAwait(false) + (IsKnown(warmed, probe.ProcessID) ? 0 : 1));
-                }
             }
 
             async Task WarmAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -108,11 +117,14 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 connectionReady();
             }
 
-            await Task.WhenAll(opening.Select(async open => await WarmAsync(await open.ConfigureAwait(false), cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
-            // Beyond MaxParallelOpens (or on a server that was full) the pool holds warm idle connections by now, so a new
-            // physical one is opened by borrowing those for an instant (OpenPhysicalAsync).
-            await ForEachConnectionAsync(rest - opening.Length, async (_, ct) =>
-                await WarmAsync(await OpenPhysicalAsync(warmed, ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            if (opening.Length > 0)
+            {
+                await Task.WhenAll(opening.Select(async open => await WarmAsync(await open.ConfigureAwait(false), cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+                // Beyond MaxParallelOpens the pool holds warm idle connections by now, so a new physical one is opened by
+                // borrowing those for an instant (OpenPhysicalAsync).
+                await ForEachConnectionAsync(rest - opening.Length, async (_, ct) =>
+                    await WarmAsync(await OpenPhysicalAsync(pid => IsKnown(warmed, pid), ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            }
             phases[RestPhase] = time.GetElapsedTime(restStarted);
 
             if (warmed.Count == 0)
@@ -122,12 +134,34 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             }
 
             Observe(warmed.Count);
-            return new WarmupAttempt(warmed, phases, firstReady, time.GetElapsedTime(started), workFailure);
+            return new WarmupAttempt(warmed, phases, firstReady, time.GetElapsedTime(started), workFailure, freeSlots);
         }
         catch (Exception ex)
         {
             Observe(ex);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens up to <paramref name="wanted"/> new physical connections on a turn (RoomTurn) taken on
+    /// <paramref name="holder"/>, as many as the server has room for beyond the reserve, each given to
+    /// <paramref name="warm"/>. Returns the free slots the turn saw, or null when another instance had the turn.
+    /// </summary>
+    public async Task<int?> TopUpAsync(
+        NpgsqlConnection holder, int wanted, bool wait, Func<int, bool> isKnown, Func<NpgsqlConnection, CancellationToken, Task> warm, CancellationToken cancellationToken)
+    {
+        var turn = await RoomTurn.TakeAsync(holder, wait, cancellationToken).ConfigureAwait(false);
+        if (turn is null)
+        {
+            return null;
+        }
+
+        await using (turn.ConfigureAwait(false))
+        {
+            await ForEachConnectionAsync(FairShare.Grant(wanted, turn.FreeSlots), async (_, ct) =>
+                await warm(await OpenPhysicalAsync(isKnown, ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return turn.FreeSlots;
         }
     }
 
@@ -156,7 +190,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     // Npgsql hands out an idle connector whenever it has one, and the warm connections are idle in the pool by design.
     // To open a new physical one, the idle ones are borrowed until an Open has to connect; they go back the moment it
     // has committed to that (its task is pending), so a request is kept from them only for that instant.
-    private async Task<NpgsqlConnection> OpenPhysicalAsync(List<int> warmed, CancellationToken cancellationToken)
+    public async Task<NpgsqlConnection> OpenPhysicalAsync(Func<int, bool> isKnown, CancellationToken cancellationToken)
     {
         var borrowed = new List<NpgsqlConnection>();
         try
@@ -171,7 +205,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 }
 
                 var connection = await open.ConfigureAwait(false);
-                if (!IsKnown(warmed, connection.ProcessID) || tries >= settings.WarmConnections)
+                if (!isKnown(connection.ProcessID) || tries >= settings.WarmConnections)
                 {
                     return connection;
                 }
@@ -201,29 +235,6 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         {
             return warmed.Contains(pid);
         }
-    }
-
-    // Fills the slots through `take`: all side by side; or, on a server that was full, one first and then only as many
-    // as the server has room for, plus those `pooledBesides` says sit idle in the pool (they cost no new slot). A pool
-    // short of N is warm with what it has, and the keep-alive pass tops it up once room appears.
-    public async Task FillAsync(
-        NpgsqlConnection?[] slots,
-        Func<CancellationToken, ValueTask<NpgsqlConnection>> take,
-        Func<NpgsqlConnection, int> pooledBesides,
-        CancellationToken cancellationToken)
-    {
-        var first = 0;
-        var count = slots.Length;
-        if (MustAskForRoom)
-        {
-            var one = slots[0] = await take(cancellationToken).ConfigureAwait(false);
-            first = 1;
-            var room = await ServerCapacity.FreeSlotsAsync(one, cancellationToken).ConfigureAwait(false);
-            count = Math.Min(slots.Length - 1, pooledBesides(one) + room);
-        }
-
-        await ForEachConnectionAsync(count, async (i, ct) =>
-            slots[first + i] = await take(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     public Task ForEachConnectionAsync(int count, Func<int, CancellationToken, ValueTask> body, CancellationToken cancellationToken) =>
@@ -281,4 +292,4 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 }
 
 internal sealed record WarmupAttempt(
-    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<string, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure);
+    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<string, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure, int? FreeSlots);

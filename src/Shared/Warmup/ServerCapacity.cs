@@ -10,7 +10,7 @@ internal static class ServerCapacity
 {
     // max_connections less the slots kept for superusers (reserved_connections exists from PostgreSQL 16), and the
     // role's and the database's own CONNECTION LIMIT, each less the client backends counted against it.
-    private const string Sql = """
+    public const string Sql = """
         SELECT least(
             current_setting('max_connections')::int
                 - current_setting('superuser_reserved_connections')::int

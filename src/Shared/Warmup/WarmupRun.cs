@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using System.Runtime.ExceptionServices;
 using Polly.Retry;
@@ -93,6 +94,7 @@ internal sealed class WarmupRun(
             {
                 FirstConnectionReady = attempt.FirstReady,
                 AllConnectionsReady = attempt.AllReady,
+                FreeSlots = attempt.FreeSlots,
             };
             Settle(WarmupState.Warm, report);
             if (attempt.WorkFailure is not null)
@@ -101,7 +103,8 @@ internal sealed class WarmupRun(
             }
             else if (report.ConnectionsWarmed < report.ConnectionsRequested)
             {
-                Log.WarmupShortOfRoom(logger, name, report.ConnectionsWarmed, report.ConnectionsRequested);
+                Log.WarmupShortOfRoom(
+                    logger, name, report.ConnectionsWarmed, report.ConnectionsRequested, report.FreeSlots?.ToString(CultureInfo.InvariantCulture) ?? "unknown", FairShare.Reserve);
             }
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested && deadline.IsCancellationRequested)

@@ -9,7 +9,7 @@ namespace Prewarm.FaultTests.Storm;
 
 // The app each storm process runs: this test assembly started as `dotnet Prewarm.FaultTests.dll storm-app`, configured
 // by environment variables exactly as a deployed app is (ConnectionStrings__postgres, Prewarm__postgres__*).
-// Protocol on stdin/stdout, one line each: it prints "report <json>" once warm-up ends, then answers "query" with
+// Protocol on stdin/stdout, one line each: it prints "report <json>" once warm-up ends (unless told to serve at once), then answers "query" with
 // "served" or "failed <error>" and "report" with the current report; end of stdin stops the host gracefully.
 public static class StormApp
 {
@@ -34,8 +34,13 @@ public static class StormApp
         var coordinator = host.Services.GetRequiredService<WarmupCoordinator>();
         var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
 
-        var report = await coordinator.EnsureWarmAsync();
-        await WriteReportAsync(report);
+        // StormApp__ServeAtOnce: answer from the start, as an instance that takes traffic while it warms (the fair-share
+        // tests); otherwise print the first run's report before taking commands.
+        if (!builder.Configuration.GetValue<bool>("StormApp:ServeAtOnce"))
+        {
+            await WriteReportAsync(await coordinator.EnsureWarmAsync());
+        }
+
         while (await Console.In.ReadLineAsync() is { } command)
         {
             switch (command)

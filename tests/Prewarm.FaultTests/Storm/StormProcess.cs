@@ -23,7 +23,8 @@ public sealed class StormProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static StormProcess Start(string connectionString, string applicationName, IReadOnlyDictionary<string, string> settings)
+    public static StormProcess Start(
+        string connectionString, string applicationName, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -38,6 +39,11 @@ public sealed class StormProcess : IAsyncDisposable
         foreach (var (key, value) in settings)
         {
             psi.Environment[$"Prewarm__postgres__{key}"] = value;
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = psi };
