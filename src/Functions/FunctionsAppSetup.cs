@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Prewarm.Functions.Gate;
 using Prewarm.Functions.Health;
@@ -14,30 +16,33 @@ internal static class FunctionsAppSetup
     public const string ConnectionName = "postgres";
 
     // The warmed data source: the library's AddPrewarmedNpgsql for ConnectionStrings:postgres and Prewarm:postgres,
-    // with the sample's own read as the warm-up work.
+    // with the sample's own read as the warm-up work. The app's services are made and registered here, in the
+    // composition; the settings callback only sets settings.
     public static void AddPrewarmedPostgres(this IHostApplicationBuilder builder)
     {
+        // Prewarm:postgres:PgBouncer is the one switch for transaction pooling: the library reads it for the pool's
+        // settings, the query here for whether it prepares. The functions and the warm-up run this one instance.
+        var ordersQuery = new OrdersQuery(behindPgBouncer: builder.Configuration.GetValue<bool>($"Prewarm:{ConnectionName}:PgBouncer"));
+        builder.Services.TryAddSingleton(ordersQuery);
+        var warmupWork = new SampleWarmupWork(ordersQuery);
+
         PrewarmSettings? bound = null;
-        OrdersQuery? ordersQuery = null;
         builder.AddPrewarmedNpgsql(
             ConnectionName,
-            // Runs inside the call, on the bound section: Prewarm:postgres:PgBouncer, the one switch for transaction
-            // pooling, decides both the pool's settings and whether the sample query prepares. KeepAliveInterval stays
-            // as configured (library default 2 minutes): the library's background loop is what keeps every instance's
-            // pool valid, as Azure runs the KeepAlive timer on one instance of a scaled-out app at a time.
+            // KeepAliveInterval stays as configured (library default 2 minutes): the library's background loop is what
+            // keeps every instance's pool valid, as Azure runs the KeepAlive timer on one instance at a time.
             settings =>
             {
                 bound = settings;
-                ordersQuery = new OrdersQuery(behindPgBouncer: settings.PgBouncer);
-                settings.WarmupWork = new SampleWarmupWork(ordersQuery).RunAsync;
+                settings.WarmupWork = warmupWork.RunAsync;
             },
             // Npgsql tags its pool metrics with this name; the default is the connection string.
             dataSource => dataSource.Name = ConnectionName);
 
-        // Null only when the name was registered before: that first registration, and its warm-up work, stand.
-        if (bound is not null && ordersQuery is not null)
+        // The settings the library runs with, for the gate's 503 and the start-up checks. Null only when the name was
+        // registered before: that first registration stands.
+        if (bound is not null)
         {
-            builder.Services.AddSingleton(ordersQuery);
             builder.Services.AddSingleton(bound);
         }
     }

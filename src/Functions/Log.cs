@@ -22,11 +22,7 @@ internal static partial class Log
     [LoggerMessage(6, LogLevel.Warning, "KeepAlive: past due for '{Name}' (last {Last}, next {Next}); running one pass.")]
     public static partial void KeepAlivePastDue(ILogger logger, string name, DateTime? last, DateTime? next);
 
-    [LoggerMessage(7, LogLevel.Information, "KeepAlive: '{Name}' is {State}: {Validated} validated, {Replaced} replaced, {Retired} retired, {Opened} opened, {Connections} warm connection(s) in {DurationMs} ms.")]
-    public static partial void KeepAliveDone(ILogger logger, string name, WarmupState state, int validated, int replaced, int retired, int opened, int connections, double durationMs);
-
-    [LoggerMessage(8, LogLevel.Warning, "KeepAlive: '{Name}' is {State}; the pass failed: {LastError}")]
-    public static partial void KeepAliveFailed(ILogger logger, string name, WarmupState state, string lastError);
+    // Ids 7 and 8 were the KeepAlive function's own line per pass, which repeated the library's: left unused.
 
     [LoggerMessage(9, LogLevel.Warning, "Gate: {FunctionName} met a dead connection to '{Name}'; the pool is re-warming and the next invocations wait at the gate.")]
     public static partial void GateReportedDeadConnection(ILogger logger, string functionName, string name);

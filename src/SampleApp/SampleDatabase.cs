@@ -19,11 +19,12 @@ internal static class SampleDatabase
             // BlockUntilWarm: the warm-up's hosted service starts before Kestrel, so nothing is accepted until warm, like a readiness probe.
             var startupMode = builder.Configuration.GetValue("SampleApp:StartupMode", PrewarmStartupMode.Background);
             // Exactly what src/Functions does: the app's real query is the warm-up work, so statements are prepared before
-            // traffic; behind PgBouncer (Prewarm:postgres:PgBouncer) the same switch makes the query skip preparing.
+            // traffic; behind PgBouncer (Prewarm:postgres:PgBouncer) the same switch makes the query skip preparing. The
+            // query is registered here, in the composition; the settings callback only sets settings.
+            var ordersQuery = new OrdersQuery(behindPgBouncer: builder.Configuration.GetValue<bool>($"Prewarm:{ConnectionName}:PgBouncer"));
+            builder.Services.AddSingleton(ordersQuery);
             builder.AddPrewarmedNpgsql(ConnectionName, settings =>
             {
-                var ordersQuery = new OrdersQuery(behindPgBouncer: settings.PgBouncer);
-                builder.Services.AddSingleton(ordersQuery);
                 settings.WarmConnections = warmConnections;
                 settings.WarmupWork = ordersQuery.WarmAsync;
                 settings.StartupMode = startupMode;

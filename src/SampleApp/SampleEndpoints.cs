@@ -26,7 +26,7 @@ internal static class SampleEndpoints
 
         // The same gate the Functions middleware puts in front of every invocation.
         var coordinator = services.GetService<WarmupCoordinator>();
-        if (coordinator is not null && !await coordinator.WaitForWarmAsync(coordinator.GateTimeout, ct))
+        if (coordinator is not null && !await coordinator.WaitForWarmAsync(ct))
         {
             return Results.Problem($"Database not warm: {coordinator.State}", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
@@ -60,8 +60,8 @@ internal static class SampleEndpoints
         var body = new StartupReport(
             timings.Strategy.ToString(),
             wallTime?.TotalMilliseconds,
-            Phase(report, "open"),
-            Phase(report, "work"),
+            Phase(report, WarmupPhase.Open),
+            Phase(report, WarmupPhase.Work),
             runStarted + report?.FirstConnectionReady ?? timings.ReadyAt,
             runStarted + report?.AllConnectionsReady ?? timings.ReadyAt,
             report?.State.ToString(),
@@ -69,6 +69,6 @@ internal static class SampleEndpoints
         return Results.Json(body, SampleJsonContext.Default.StartupReport);
     }
 
-    private static double? Phase(WarmupReport? report, string name) =>
+    private static double? Phase(WarmupReport? report, WarmupPhase name) =>
         report?.Phases.TryGetValue(name, out var value) == true ? value.TotalMilliseconds : null;
 }

@@ -8,8 +8,8 @@ namespace Prewarm.SampleData;
 /// use <see cref="WarmAsync"/> as warm-up work so the real query path (parse, plan, type loading) is warm.
 /// </summary>
 /// <remarks>
-/// Create one per data source, from the same setting that configures the pool:
-/// <c>new OrdersQuery(behindPgBouncer: settings.PgBouncer)</c> inside the <c>AddPrewarmedNpgsql</c> delegate.
+/// Create one per data source in the app's composition, from the key that configures the pool:
+/// <c>new OrdersQuery(behindPgBouncer: configuration.GetValue&lt;bool&gt;("Prewarm:postgres:PgBouncer"))</c>.
 /// </remarks>
 public sealed class OrdersQuery
 {

@@ -119,7 +119,7 @@ public static class PrewarmNpgsqlExtensions
         {
             services.AddHealthChecks().Add(new HealthCheckRegistration(
                 $"prewarm_{connectionName}",
-                sp => new PrewarmHealthCheck(Adopted(sp).Coordinator),
+                sp => new PrewarmHealthCheck(Adopted(sp).Coordinator, settings),
                 failureStatus: null,
                 tags: ["prewarm", "ready"]));
         }

@@ -71,12 +71,6 @@ public sealed class WarmupCoordinator
     /// <summary>The last finished keep-alive pass, from the background loop or a caller; null before the first.</summary>
     public KeepAliveReport? LastKeepAlive => _keepAlive.Last;
 
-    /// <summary>The configured <see cref="PrewarmSettings.GateTimeout"/>, for invocation gates.</summary>
-    public TimeSpan GateTimeout => _settings.GateTimeout;
-
-    /// <summary>The configured <see cref="PrewarmSettings.WarmConnections"/>.</summary>
-    public int WarmConnections => _settings.WarmConnections;
-
     internal CancellationToken Stopping => _lifetime.Token;
 
     internal KeepAliveRunner KeepAlive => _keepAlive;
@@ -103,10 +97,15 @@ public sealed class WarmupCoordinator
 
     /// <summary>
     /// The readiness gate: true at once when warm (no allocation). While a run is warming, the k-th caller waits up to
-    /// <paramref name="timeout"/> for the k-th warmed connection, so the first passes as soon as one connection is warm.
-    /// False at once when the last attempt failed, so callers fail fast instead of queueing.
+    /// <see cref="PrewarmSettings.GateTimeout"/> for the k-th warmed connection, so the first passes as soon as one
+    /// connection is warm. False at once when the last attempt failed, so callers fail fast instead of queueing.
     /// </summary>
-    public Task<bool> WaitForWarmAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    public Task<bool> WaitForWarmAsync(CancellationToken cancellationToken = default) =>
+        WaitForWarmAsync(_settings.GateTimeout, cancellationToken);
+
+    // Not public: one gate, one timeout, set where every other knob is (PrewarmSettings.GateTimeout). The tests wait
+    // with bounds of their own.
+    internal Task<bool> WaitForWarmAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         if (_signal.State == WarmupState.Warm || !_settings.Enabled)
         {
@@ -202,7 +201,7 @@ public sealed class WarmupCoordinator
         ConnectionsWarmed = 0,
         Attempts = 0,
         Duration = TimeSpan.Zero,
-        Phases = new Dictionary<string, TimeSpan>(),
+        Phases = new Dictionary<WarmupPhase, TimeSpan>(),
         CompletedAt = _time.GetUtcNow(),
     };
 

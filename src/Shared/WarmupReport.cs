@@ -19,10 +19,11 @@ public sealed record WarmupReport
     public required TimeSpan Duration { get; init; }
 
     /// <summary>
-    /// Wall time per phase of the successful attempt: <c>token</c> (Entra ID only), <c>open</c> and <c>work</c> of the
-    /// first connection, then <c>rest</c>, the other connections side by side.
+    /// Wall time per phase of the successful attempt: <see cref="WarmupPhase.Token"/> (Entra ID only),
+    /// <see cref="WarmupPhase.Open"/> and <see cref="WarmupPhase.Work"/> of the first connection, then
+    /// <see cref="WarmupPhase.Rest"/>, the other connections side by side. Empty when no attempt succeeded.
     /// </summary>
-    public required IReadOnlyDictionary<string, TimeSpan> Phases { get; init; }
+    public required IReadOnlyDictionary<WarmupPhase, TimeSpan> Phases { get; init; }
 
     /// <summary>The last failure, redacted: exception type, SQLSTATE and message; null when the run succeeded first time.</summary>
     public string? LastError { get; init; }

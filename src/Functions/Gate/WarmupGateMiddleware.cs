@@ -11,8 +11,9 @@ namespace Prewarm.Functions.Gate;
 // must not be the first to touch a cold pool. Waits up to GateTimeout for Warm; then an HTTP caller gets a 503 with
 // Retry-After instead of a 500 after Npgsql's connect timeout, and any other trigger fails fast with a clear exception.
 // A function that fails on a dead connection is reported to the library, which re-warms while later invocations wait.
-// UseMiddleware<T> registers it as a singleton: it holds no per-invocation state.
-internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMetrics metrics, ILogger<WarmupGateMiddleware> logger)
+// UseMiddleware<T> registers it as a singleton: it holds no per-invocation state. The settings are the ones the library
+// was configured with (FunctionsAppSetup registers them), read here for the wait the 503 and the error report.
+internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, PrewarmSettings settings, GateMetrics metrics, ILogger<WarmupGateMiddleware> logger)
     : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
@@ -25,7 +26,7 @@ internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMe
         }
 
         var warmOnArrival = coordinator.State == WarmupState.Warm;
-        if (warmOnArrival || await coordinator.WaitForWarmAsync(coordinator.GateTimeout, context.CancellationToken))
+        if (warmOnArrival || await coordinator.WaitForWarmAsync(context.CancellationToken))
         {
             if (warmOnArrival)
             {
@@ -43,7 +44,7 @@ internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMe
 
         metrics.Rejected(functionName);
         var state = coordinator.State;
-        Log.GateRejected(logger, functionName, coordinator.Name, state, coordinator.GateTimeout.TotalSeconds);
+        Log.GateRejected(logger, functionName, coordinator.Name, state, settings.GateTimeout.TotalSeconds);
         if (context.GetHttpContext() is { } httpContext)
         {
             await WriteServiceUnavailableAsync(httpContext.Response, state, context.CancellationToken);
@@ -52,7 +53,7 @@ internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMe
 
         throw new DatabaseNotReadyException(
             $"Function '{functionName}' did not run: the database '{coordinator.Name}' is not warm ({state}) " +
-            $"after waiting up to {coordinator.GateTimeout.TotalSeconds:0.#} s. Its last error is in the Health function.");
+            $"after waiting up to {settings.GateTimeout.TotalSeconds:0.#} s. Its last error is in the Health function.");
     }
 
     // A function that meets a dead connection (failover, server restart, idle cut) fails once; telling the library
@@ -77,7 +78,7 @@ internal sealed class WarmupGateMiddleware(WarmupCoordinator coordinator, GateMe
     private async Task WriteServiceUnavailableAsync(HttpResponse response, WarmupState state, CancellationToken cancellationToken)
     {
         // A client that retries after the gate timeout finds either a warm pool or a decided failure, not the same wait.
-        var retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(coordinator.GateTimeout.TotalSeconds));
+        var retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(settings.GateTimeout.TotalSeconds));
         response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         response.Headers.CacheControl = "no-store";

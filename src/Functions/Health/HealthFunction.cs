@@ -16,6 +16,7 @@ public sealed class HealthFunction(WarmupCoordinator coordinator, PoolStatistics
         var response = HealthResponse.From(coordinator, pool.Read());
         return Results.Json(
             response,
+            HealthResponse.Json,
             statusCode: coordinator.State == WarmupState.Warm ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 }

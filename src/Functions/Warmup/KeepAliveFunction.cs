@@ -11,7 +11,8 @@ namespace Prewarm.Functions.Warmup;
 /// Not what keeps every instance valid: Azure runs a timer trigger on one instance of a scaled-out app at a time (the
 /// host holds a blob lease), so the library's background loop (<c>Prewarm:postgres:KeepAliveInterval</c>, 2 minutes by
 /// default) does that on each instance. This pass is the one a schedule and the host's logs show; it joins the loop's
-/// pass when they meet (passes are single-flight), and it restarts a failed warm-up on the instance it runs on.
+/// pass when they meet (passes are single-flight), and it restarts a failed warm-up on the instance it runs on. The
+/// library logs each pass once, whoever ran it, so this function does not log its outcome again.
 /// </remarks>
 public sealed class KeepAliveFunction(
     WarmupCoordinator coordinator, ILogger<KeepAliveFunction> logger)
@@ -27,14 +28,6 @@ public sealed class KeepAliveFunction(
             Log.KeepAlivePastDue(logger, coordinator.Name, timer.ScheduleStatus?.Last, timer.ScheduleStatus?.Next);
         }
 
-        var report = await coordinator.RunKeepAliveAsync(cancellationToken);
-        if (report.LastError is null)
-        {
-            Log.KeepAliveDone(logger, coordinator.Name, report.State, report.Validated, report.Replaced, report.Retired, report.Opened, report.Connections, report.Duration.TotalMilliseconds);
-        }
-        else
-        {
-            Log.KeepAliveFailed(logger, coordinator.Name, report.State, report.LastError);
-        }
+        await coordinator.RunKeepAliveAsync(cancellationToken);
     }
 }

@@ -11,14 +11,13 @@ internal sealed record GateBenchResult(string Engine, string Measurements, doubl
 /// </summary>
 internal static class GateBenchmark
 {
-    public static GateBenchResult Measure(Func<TimeSpan, CancellationToken, Task<bool>> gate, int callsPerRound, int rounds)
+    public static GateBenchResult Measure(Func<CancellationToken, Task<bool>> gate, int callsPerRound, int rounds)
     {
-        var timeout = TimeSpan.FromSeconds(10);
         // Tier-0 code is promoted after 30 calls plus a 100 ms delay (TieredCompilation defaults); run well past that.
         var warmupUntil = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
         while (Stopwatch.GetTimestamp() < warmupUntil)
         {
-            RunCalls(gate, timeout, 100_000);
+            RunCalls(gate, 100_000);
         }
 
         var nsPerCall = new List<double>(rounds);
@@ -27,7 +26,7 @@ internal static class GateBenchmark
         {
             var before = GC.GetAllocatedBytesForCurrentThread();
             var started = Stopwatch.GetTimestamp();
-            RunCalls(gate, timeout, callsPerRound);
+            RunCalls(gate, callsPerRound);
             var elapsed = Stopwatch.GetElapsedTime(started);
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;
             nsPerCall.Add(elapsed.TotalNanoseconds / callsPerRound);
@@ -37,11 +36,11 @@ internal static class GateBenchmark
         return new GateBenchResult("Stopwatch harness", $"{rounds} rounds of {callsPerRound} calls", nsPerCall[nsPerCall.Count / 2], nsPerCall[0], nsPerCall[^1], (double)allocated / ((long)rounds * callsPerRound));
     }
 
-    private static void RunCalls(Func<TimeSpan, CancellationToken, Task<bool>> gate, TimeSpan timeout, int calls)
+    private static void RunCalls(Func<CancellationToken, Task<bool>> gate, int calls)
     {
         for (var i = 0; i < calls; i++)
         {
-            var task = gate(timeout, CancellationToken.None);
+            var task = gate(CancellationToken.None);
             // The warm path must complete synchronously with true; anything else is a broken gate, not a slow one.
             if (!task.IsCompletedSuccessfully || !task.Result)
             {

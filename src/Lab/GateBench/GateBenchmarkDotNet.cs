@@ -11,7 +11,7 @@ namespace Prewarm.Lab.GateBench;
 /// <summary>Runs <see cref="GateBenchmarks"/> under BenchmarkDotNet (0.15.8) in this process (it runs on net10.0 here with the in-process toolchain).</summary>
 internal static class GateBenchmarkDotNet
 {
-    public static GateBenchResult Run(Func<TimeSpan, CancellationToken, Task<bool>> gate)
+    public static GateBenchResult Run(Func<CancellationToken, Task<bool>> gate)
     {
         GateBenchmarks.Gate = gate;
         var config = ManualConfig.CreateEmpty()

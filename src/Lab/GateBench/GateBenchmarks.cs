@@ -9,11 +9,9 @@ namespace Prewarm.Lab.GateBench;
 [MemoryDiagnoser]
 public class GateBenchmarks
 {
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
-
-    internal static Func<TimeSpan, CancellationToken, Task<bool>>? Gate { get; set; }
+    internal static Func<CancellationToken, Task<bool>>? Gate { get; set; }
 
     [Benchmark]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "BenchmarkDotNet runs instance methods only.")]
-    public Task<bool> WaitForWarmAsync_Warm() => Gate!(s_timeout, CancellationToken.None);
+    public Task<bool> WaitForWarmAsync_Warm() => Gate!(CancellationToken.None);
 }

@@ -2,10 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using Azure.Core;
 using Npgsql;
-using Prewarm.Authentication;
-using Prewarm.Diagnostics;
 using Prewarm.Lab.Cli;
 
 namespace Prewarm.Lab.Probe;
@@ -73,22 +70,16 @@ internal sealed class ColdConnectionProbe(string connectionString, TimeSpan phas
         }
     }
 
-    // The token the library would fetch before its first open: the same credential choice, timed as its own phase.
+    // The token the library fetches before its first open, timed as its own phase.
     private async Task<string> WithEntraTokenAsync(CancellationToken ct)
     {
-        AccessToken token;
-        try
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(builder.Username))
         {
-            token = await PhaseAsync("Entra ID token", "AZURE_CLIENT_ID → ManagedIdentityCredential, else DefaultAzureCredential; measured",
-                t => EntraCredentials.CreateDefault().GetTokenAsync(new TokenRequestContext([EntraTokenSource.Scope]), t).AsTask(), ct);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            throw EntraTokenException.From(e, phaseTimeout, new SecretRedactor(new NpgsqlConnectionStringBuilder()));
+            throw new LabException("with --entra the connection string needs Username=, the identity's PostgreSQL role name");
         }
 
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Password = token.Token };
-        builder.Username ??= EntraCredentials.UsernameFromToken(token.Token);
+        builder.Password = await PhaseAsync("Entra ID token", "AZURE_CLIENT_ID → ManagedIdentityCredential, else AzureCliCredential; measured", ProbeToken.FetchAsync, ct);
         return builder.ConnectionString;
     }
 

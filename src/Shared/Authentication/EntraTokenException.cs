@@ -33,7 +33,7 @@ internal sealed class EntraTokenException : Exception
 
     public static EntraTokenException From(Exception exception, TimeSpan timeout, SecretRedactor redactor) => exception switch
     {
-        TimeoutException => new($"No Entra ID token within {timeout.TotalSeconds:0.#} s (Prewarm TokenTimeout). {Fix}", isTransient: true),
+        TimeoutException => new($"No Entra ID token within {timeout.TotalSeconds:0.#} s. {Fix}", isTransient: true),
         CredentialUnavailableException => new($"No Entra ID credential is available: {Flatten(redactor.Redact(exception.Message))} {Fix}", isTransient: false),
         _ => new($"Entra ID token request failed ({exception.GetType().Name}): {Flatten(redactor.Redact(exception.Message))} {Fix}", isTransient: true),
     };

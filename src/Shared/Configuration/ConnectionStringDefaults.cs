@@ -7,6 +7,9 @@ internal static class ConnectionStringDefaults
 {
     public static void Apply(NpgsqlConnectionStringBuilder connectionString)
     {
+        // Npgsql 10 defaults GSS Encryption Mode to Prefer, which costs a round trip (and on some hosts a Kerberos
+        // probe) per physical open against servers that never offer GSS, as Azure's do (npgsql #6524, #6555, #6655;
+        // measured in docs/benchmarks.md). The one place this reason is written; docs link here.
         if (!connectionString.ContainsExplicit("GSS Encryption Mode"))
         {
             connectionString.GssEncryptionMode = GssEncryptionMode.Disable;
@@ -41,7 +44,7 @@ internal static class ConnectionStringDefaults
     }
 
     // Npgsql's idle pruner closes connections above Minimum Pool Size after Connection Idle Lifetime, so without
-    // this the warmed connections would be gone five minutes after warm-up.
+    // this the warmed connections would be gone five minutes after warm-up. The one place this reason is written.
     public static void KeepWarmConnections(NpgsqlConnectionStringBuilder connectionString, PrewarmSettings settings, string connectionName)
     {
         if (settings.WarmConnections > connectionString.MaxPoolSize)

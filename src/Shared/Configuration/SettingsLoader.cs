@@ -8,14 +8,24 @@ namespace Prewarm.Configuration;
 // configuration key to fix, instead of surfacing as a timeout on the first request. Error texts name keys, never values.
 internal static class SettingsLoader
 {
+    private static readonly HashSet<string> s_keys = new(typeof(PrewarmSettings).GetProperties().Select(p => p.Name), StringComparer.OrdinalIgnoreCase);
+
     public static PrewarmSettings Load(IConfiguration configuration, string connectionName, Action<PrewarmSettings>? configure)
     {
         var sectionPath = $"{PrewarmDefaults.ConfigSectionPrefix}:{connectionName}";
         var settings = new PrewarmSettings();
+        var section = configuration.GetSection(sectionPath);
+        // The binder counts internal properties as known keys and then skips them, so a key naming one (MaxParallelOpens,
+        // say) would be silently ignored: only public settings are keys.
+        if (section.GetChildren().FirstOrDefault(c => !s_keys.Contains(c.Key)) is { } unknown)
+        {
+            throw new InvalidOperationException($"Prewarm: '{sectionPath}:{unknown.Key}' is not a Prewarm setting; the settings are the public properties of PrewarmSettings.");
+        }
+
         try
         {
             // A misspelt key is an error, not a silently ignored setting.
-            configuration.GetSection(sectionPath).Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
+            section.Bind(settings, o => o.ErrorOnUnknownConfiguration = true);
         }
         catch (InvalidOperationException ex)
         {
@@ -89,20 +99,13 @@ internal static class SettingsLoader
                 $"Prewarm: '{sectionPath}:WarmConnections' is {settings.WarmConnections}; it must be between 1 and the Maximum Pool Size of '{key}' ({maxPool}).");
         }
 
-        if (settings.MaxParallelOpens < 1)
-        {
-            throw new InvalidOperationException($"Prewarm: '{sectionPath}:MaxParallelOpens' is {settings.MaxParallelOpens}; it must be at least 1.");
-        }
-
         RequirePositive(settings.StartupTimeout, sectionPath, nameof(PrewarmSettings.StartupTimeout));
         RequirePositive(settings.GateTimeout, sectionPath, nameof(PrewarmSettings.GateTimeout));
         RequirePositive(settings.WarmupTimeout, sectionPath, nameof(PrewarmSettings.WarmupTimeout));
-        RequirePositive(settings.RetryBaseDelay, sectionPath, nameof(PrewarmSettings.RetryBaseDelay));
         RequirePositive(settings.RetryMaxDelay, sectionPath, nameof(PrewarmSettings.RetryMaxDelay));
-        RequirePositive(settings.TokenTimeout, sectionPath, nameof(PrewarmSettings.TokenTimeout));
         if (settings.RetryMaxDelay < settings.RetryBaseDelay)
         {
-            throw new InvalidOperationException($"Prewarm: '{sectionPath}:RetryMaxDelay' ({settings.RetryMaxDelay}) is below '{sectionPath}:RetryBaseDelay' ({settings.RetryBaseDelay}).");
+            throw new InvalidOperationException($"Prewarm: '{sectionPath}:RetryMaxDelay' ({settings.RetryMaxDelay}) is below the first retry delay ({settings.RetryBaseDelay}).");
         }
 
         if (settings.KeepAliveInterval < TimeSpan.Zero)

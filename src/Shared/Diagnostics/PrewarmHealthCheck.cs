@@ -4,7 +4,7 @@ namespace Prewarm.Diagnostics;
 
 // Warm is healthy; warming is degraded (traffic waits at the gate); a failed warm-up is unhealthy with its
 // redacted reason. The connection string is never part of the result.
-internal sealed class PrewarmHealthCheck(WarmupCoordinator coordinator) : IHealthCheck
+internal sealed class PrewarmHealthCheck(WarmupCoordinator coordinator, PrewarmSettings settings) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -12,7 +12,7 @@ internal sealed class PrewarmHealthCheck(WarmupCoordinator coordinator) : IHealt
         var data = new Dictionary<string, object>
         {
             ["state"] = coordinator.State.ToString(),
-            ["connectionsRequested"] = coordinator.WarmConnections,
+            ["connectionsRequested"] = settings.WarmConnections,
         };
         if (report is not null)
         {

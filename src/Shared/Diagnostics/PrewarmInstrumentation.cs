@@ -100,9 +100,18 @@ internal sealed class PrewarmInstrumentation(string name)
         instruments.ConnectionsWarmed.Add(report.ConnectionsWarmed, _nameTag);
         foreach (var (phase, duration) in report.Phases)
         {
-            instruments.PhaseDuration.Record(duration.TotalSeconds, _nameTag, new("prewarm.phase", phase));
+            instruments.PhaseDuration.Record(duration.TotalSeconds, _nameTag, new("prewarm.phase", PhaseTag(phase)));
         }
     }
+
+    // The tag values dashboards already group by; lower case, as OpenTelemetry attribute values are.
+    private static string PhaseTag(WarmupPhase phase) => phase switch
+    {
+        WarmupPhase.Token => "token",
+        WarmupPhase.Open => "open",
+        WarmupPhase.Work => "work",
+        _ => "rest",
+    };
 
     private sealed class Instruments(Meter meter)
     {

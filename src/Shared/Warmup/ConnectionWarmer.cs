@@ -9,10 +9,10 @@ namespace Prewarm.Warmup;
 // would cost N round-trip chains instead of two), the app's work run on each, each handed back to the pool idle.
 internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, EntraTokenSource? tokenSource, string host)
 {
-    public const string TokenPhase = "token";
-    public const string OpenPhase = "open";
-    public const string WorkPhase = "work";
-    public const string RestPhase = "rest";
+    public const WarmupPhase TokenPhase = WarmupPhase.Token;
+    public const WarmupPhase OpenPhase = WarmupPhase.Open;
+    public const WarmupPhase WorkPhase = WarmupPhase.Work;
+    public const WarmupPhase RestPhase = WarmupPhase.Rest;
 
     // Set when the server refused a connection for want of room; cleared once the pool holds N again. While set, every
     // connection beyond the first waits for a turn (RoomTurn). PgBouncer queues clients instead of refusing them, and
@@ -44,7 +44,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     public async Task<WarmupAttempt> WarmOnceAsync(Action connectionReady, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var phases = new Dictionary<string, TimeSpan>();
+        var phases = new Dictionary<WarmupPhase, TimeSpan>();
         var warmed = new List<int>();
         Exception? workFailure = null;
         TimeSpan? firstReady = null;
@@ -292,4 +292,4 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 }
 
 internal sealed record WarmupAttempt(
-    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<string, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure, int? FreeSlots);
+    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<WarmupPhase, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure, int? FreeSlots);

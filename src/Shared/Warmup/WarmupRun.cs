@@ -207,14 +207,14 @@ internal sealed class WarmupRun(
         signal.Settle(state);
     }
 
-    private WarmupReport Report(WarmupState state, int warmed, long started, IReadOnlyDictionary<string, TimeSpan>? phases, Exception? failure) => new()
+    private WarmupReport Report(WarmupState state, int warmed, long started, IReadOnlyDictionary<WarmupPhase, TimeSpan>? phases, Exception? failure) => new()
     {
         State = state,
         ConnectionsRequested = settings.WarmConnections,
         ConnectionsWarmed = warmed,
         Attempts = Volatile.Read(ref _attempts),
         Duration = time.GetElapsedTime(started),
-        Phases = phases ?? new Dictionary<string, TimeSpan>(),
+        Phases = phases ?? new Dictionary<WarmupPhase, TimeSpan>(),
         LastError = failure is null ? null : redactor.Describe(failure),
         SqlState = failure is null ? null : FailureClassifier.SqlStateOf(failure),
         CompletedAt = time.GetUtcNow(),

@@ -27,11 +27,14 @@ public sealed class HealthFunctionTests(PostgresFixture postgres)
         var json = http.Json;
         Assert.Equal("postgres", json.GetProperty("name").GetString());
         Assert.Equal("Warm", json.GetProperty("state").GetString());
-        Assert.Equal(FunctionsAppHost.WarmConnections, json.GetProperty("warmConnections").GetInt32());
         Assert.Equal(FunctionsAppHost.WarmConnections, json.GetProperty("pool").GetProperty("idle").GetInt32());
         Assert.Equal(0, json.GetProperty("pool").GetProperty("busy").GetInt32());
         Assert.Equal(new NpgsqlConnectionStringBuilder().MaxPoolSize, json.GetProperty("pool").GetProperty("max").GetInt32());
-        Assert.Equal(FunctionsAppHost.WarmConnections, json.GetProperty("lastWarmup").GetProperty("connectionsWarmed").GetInt32());
+        var lastWarmup = json.GetProperty("lastWarmup");
+        Assert.Equal(FunctionsAppHost.WarmConnections, lastWarmup.GetProperty("connectionsRequested").GetInt32());
+        Assert.Equal(FunctionsAppHost.WarmConnections, lastWarmup.GetProperty("connectionsWarmed").GetInt32());
+        Assert.Equal("Warm", lastWarmup.GetProperty("state").GetString());
+        Assert.True(lastWarmup.GetProperty("phases").TryGetProperty("Open", out _));
         var lastKeepAlive = json.GetProperty("lastKeepAlive");
         Assert.Equal(FunctionsAppHost.WarmConnections, lastKeepAlive.GetProperty("validated").GetInt32());
         Assert.Equal(FunctionsAppHost.WarmConnections, lastKeepAlive.GetProperty("connections").GetInt32());
@@ -49,7 +52,7 @@ public sealed class HealthFunctionTests(PostgresFixture postgres)
             ["ConnectionStrings:postgres"] = new NpgsqlConnectionStringBuilder(postgres.AppConnectionString("functions-test-wrong-password")) { Password = wrongPassword }.ConnectionString,
         });
         await app.StartAsync();
-        Assert.False(await app.Coordinator.WaitForWarmAsync(FunctionsAppHost.Bound));
+        Assert.False(await app.Coordinator.WaitForWarmAsync());
 
         var http = new HttpExchange(app.Services);
         await http.ExecuteAsync(app.Function<HealthFunction>().Run(http.Request));

@@ -14,7 +14,6 @@ internal static class AppSettings
         ["Prewarm:postgres:WarmConnections"] = WarmConnections.ToString(CultureInfo.InvariantCulture),
         // Longer than any test holds the warm-up back, so a wait ends only because the pool turned warm.
         ["Prewarm:postgres:GateTimeout"] = "00:01:00",
-        ["Prewarm:postgres:RetryBaseDelay"] = "00:00:00.050",
         // The library turns RetryMaxDelay / 2 into a circuit-breaker break, which Polly requires to be at least 0.5 s.
         ["Prewarm:postgres:RetryMaxDelay"] = "00:00:01",
         // On, as in production, but too long to tick during a test, so passes run only when a test runs one. At most

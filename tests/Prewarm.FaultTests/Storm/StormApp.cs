@@ -65,7 +65,7 @@ public static class StormApp
 
     private static async Task<string> QueryAsync(WarmupCoordinator coordinator, NpgsqlDataSource dataSource)
     {
-        if (!await coordinator.WaitForWarmAsync(coordinator.GateTimeout))
+        if (!await coordinator.WaitForWarmAsync())
         {
             return $"rejected {coordinator.State}";
         }

@@ -16,14 +16,14 @@ public sealed class StormShareTests(ITestOutputHelper output)
     private const int ReservedForSuperuser = 3;
     // FairShare.Reserve: the free slots a top-up leaves for instances that hold none.
     private const int FairShareReserve = 2;
-    // A process that retried in a tight loop would be caught: WarmupTimeout / RetryBaseDelay is 300 attempts a run.
+    // A process that retried in a tight loop would be caught: WarmupTimeout / the first backoff step (250 ms) is 120
+    // attempts a run; capped at RetryMaxDelay (1 s), backoff allows about 30.
     private const int MaxAttemptsPerRun = 40;
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(90);
 
     private static Dictionary<string, string> Settings(int n) => new()
     {
         ["WarmConnections"] = n.ToString(CultureInfo.InvariantCulture),
-        ["RetryBaseDelay"] = "00:00:00.100",
         ["RetryMaxDelay"] = "00:00:01",
         ["WarmupTimeout"] = "00:00:30",
         ["GateTimeout"] = "00:00:01",

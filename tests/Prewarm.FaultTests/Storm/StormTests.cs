@@ -13,13 +13,12 @@ public sealed class StormTests(ITestOutputHelper output)
     private const int N = 3;
     // PostgreSQL keeps superuser_reserved_connections (3) of max_connections away from the app role.
     private const int ReservedForSuperuser = 3;
-    // With this bound a run that retried in a tight loop would be caught: WarmupTimeout / RetryBaseDelay is 300.
+    // With this bound a run that retried in a tight loop would be caught: WarmupTimeout / the first retry delay (250 ms) is 120.
     private const int MaxAttempts = 40;
 
     private static readonly Dictionary<string, string> s_settings = new()
     {
         ["WarmConnections"] = N.ToString(CultureInfo.InvariantCulture),
-        ["RetryBaseDelay"] = "00:00:00.100",
         ["RetryMaxDelay"] = "00:00:01",
         ["WarmupTimeout"] = "00:00:30",
         ["KeepAliveInterval"] = "00:00:00.500",

@@ -27,7 +27,7 @@ public sealed class EntraAuthenticationTests(PostgresFixture pg)
         var report = await app.Coordinator.EnsureWarmAsync();
 
         Assert.Equal(WarmupState.Warm, report.State);
-        Assert.Contains("token", report.Phases.Keys);
+        Assert.Contains(WarmupPhase.Token, report.Phases.Keys);
         Assert.Contains(phases.GetMeasurementSnapshot(), m => m.Tags["prewarm.phase"] as string == "token");
 
         Assert.Equal(1, credential.Calls);

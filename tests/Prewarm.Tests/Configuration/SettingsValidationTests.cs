@@ -55,11 +55,14 @@ public sealed class SettingsValidationTests
     [InlineData("GateTimeout", "00:00:00")]
     [InlineData("WarmupTimeout", "-00:00:01")]
     [InlineData("StartupTimeout", "00:00:00")]
-    [InlineData("RetryBaseDelay", "00:00:00")]
+    [InlineData("RetryMaxDelay", "00:00:00")]
     [InlineData("KeepAliveInterval", "-00:00:01")]
     [InlineData("StartJitter", "-00:00:01")]
-    [InlineData("MaxParallelOpens", "0")]
-    public void AddPrewarmedNpgsql_NonPositiveSetting_NamesTheSetting(string setting, string value)
+    // Internal knobs are not settings: configuration that names one fails, instead of being ignored.
+    [InlineData("MaxParallelOpens", "2")]
+    [InlineData("RetryBaseDelay", "00:00:01")]
+    [InlineData("TokenTimeout", "00:00:01")]
+    public void AddPrewarmedNpgsql_BadSetting_NamesTheSetting(string setting, string value)
     {
         var config = Config(Valid);
         config[$"Prewarm:postgres:{setting}"] = value;

@@ -77,7 +77,7 @@ public sealed class FailoverTests(PostgresFixture pg)
         Assert.True(app.Coordinator.ReportConnectionFailure(failure));
 
         // The re-warm's retries fail while the server is down; the gate keeps waiting rather than answering false.
-        var gate = app.Coordinator.WaitForWarmAsync(app.Coordinator.GateTimeout);
+        var gate = app.Coordinator.WaitForWarmAsync();
         await cluster.StartAsync();
 
         Assert.True(await gate.WaitAsync(TimeSpan.FromMinutes(3)));

@@ -31,7 +31,7 @@ public sealed class WarmupTests(PostgresFixture pg)
         Assert.Equal(3, report.ConnectionsWarmed);
         Assert.Equal(1, report.Attempts);
         Assert.Equal(3, workRuns);
-        Assert.Contains("open", report.Phases.Keys);
+        Assert.Contains(WarmupPhase.Open, report.Phases.Keys);
         Assert.Equal(3, (await pg.Cluster.BackendPidsAsync(appName)).Length);
     }
 
