@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Prewarm.Functions.TestHost.Rpc;
-using Prewarm.LocalPostgres;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.Functions.TestHost;
 
