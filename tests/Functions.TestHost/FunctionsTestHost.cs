@@ -106,7 +106,7 @@ public sealed partial class FunctionsTestHost : IAsyncDisposable
                 await worker.WaitForExitAsync(s_stopBound).ConfigureAwait(false);
             }
 
-            worker.Dispose();
+            await worker.DisposeAsync().ConfigureAwait(false);
         }
 
         using (var stopBound = new CancellationTokenSource(s_stopBound))

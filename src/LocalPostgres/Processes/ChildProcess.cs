@@ -14,15 +14,16 @@ public sealed class ChildProcess : IAsyncDisposable
     private static readonly TimeSpan KillBound = TimeSpan.FromSeconds(10);
 
     private readonly Process _process;
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _disposed;
 
     private ChildProcess(Process process) => _process = process;
 
     /// <summary>The Stopwatch timestamp taken just before the process was started.</summary>
-    public long StartedAt { get; private init; }
+    public long StartedAt { get; private set; }
 
     /// <summary>The wall-clock time taken with <see cref="StartedAt"/>.</summary>
-    public DateTimeOffset StartedAtUtc { get; private init; }
+    public DateTimeOffset StartedAtUtc { get; private set; }
 
     public int Id => _process.Id;
 
@@ -32,6 +33,9 @@ public sealed class ChildProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     public StreamWriter StandardInput => _process.StandardInput;
+
+    /// <summary>Completes with the exit code the moment the process exits, before its redirected output is read to the end (-1 if the code is unknown).</summary>
+    public Task<int> Exited => _exited.Task;
 
     /// <summary>
     /// Starts <paramref name="startInfo"/> with stdin, stdout and stderr redirected. Each output line goes to its
@@ -44,13 +48,23 @@ public sealed class ChildProcess : IAsyncDisposable
         startInfo.RedirectStandardInput = true;
         startInfo.RedirectStandardOutput = true;
         startInfo.RedirectStandardError = true;
-        var process = new Process { StartInfo = startInfo };
+        var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
+        var child = new ChildProcess(process);
         process.OutputDataReceived += (_, e) => output?.Invoke(e.Data);
         process.ErrorDataReceived += (_, e) => error?.Invoke(e.Data);
-        var startedAtUtc = DateTimeOffset.UtcNow;
-        var startedAt = Stopwatch.GetTimestamp();
-        process.Start();
-        var child = new ChildProcess(process) { StartedAt = startedAt, StartedAtUtc = startedAtUtc };
+        process.Exited += (_, _) => child.OnExited();
+        child.StartedAtUtc = DateTimeOffset.UtcNow;
+        child.StartedAt = Stopwatch.GetTimestamp();
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+
         OrphanGuard.Register(child);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -137,6 +151,21 @@ public sealed class ChildProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void OnExited()
+    {
+        int code;
+        try
+        {
+            code = _process.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            code = -1;
+        }
+
+        _exited.TrySetResult(code);
     }
 
     private static void Append(StringBuilder output, string? line)
