@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Prewarm.LocalPostgres;
 
 /// <summary>The cluster's private folder: <c>data</c> (PGDATA) plus the transient password file, which must stay outside PGDATA.</summary>
@@ -20,18 +18,9 @@ internal sealed class ClusterDirectory
 
     public string ServerLog => Path.Combine(Data, "log.txt");
 
-    public static ClusterDirectory Create(bool forServiceUser)
+    public static ClusterDirectory Create(PgBinaries binaries)
     {
-        var parent = Path.GetTempPath();
-        // As root the server runs as postgres, which must be able to walk down to PGDATA; a private TMPDIR (e.g. /root/tmp) would stop it.
-        if (forServiceUser && !OthersCanTraverse(parent))
-        {
-            parent = "/tmp";
-        }
-
-        var root = Path.Combine(parent, "prewarm-pg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
-        var directory = new ClusterDirectory(root);
-        PrivateFiles.CreateDirectory(root);
+        var directory = new ClusterDirectory(binaries.CreatePrivateRoot("prewarm-pg-"));
         PrivateFiles.CreateDirectory(directory.Data);
         return directory;
     }
@@ -47,31 +36,9 @@ internal sealed class ClusterDirectory
         PrivateFiles.CreateDirectory(Data);
     }
 
-    public string ReadLogTail(long fromOffset, int maxLines = 30)
-    {
-        try
-        {
-            using var stream = new FileStream(ServerLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            stream.Seek(Math.Min(fromOffset, stream.Length), SeekOrigin.Begin);
-            using var reader = new StreamReader(stream);
-            var lines = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            return string.Join('\n', lines.TakeLast(maxLines));
-        }
-        catch (IOException e)
-        {
-            return $"(server log unreadable: {e.Message})";
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return $"(server log unreadable: {e.Message})";
-        }
-    }
+    public string ReadLogTail(long fromOffset) => LogTail.Read(ServerLog, fromOffset);
 
-    public long LogLength()
-    {
-        var log = new FileInfo(ServerLog);
-        return log.Exists ? log.Length : 0;
-    }
+    public long LogLength() => LogTail.Length(ServerLog);
 
     public bool HasPostmasterPid() => File.Exists(Path.Combine(Data, "postmaster.pid"));
 
@@ -98,18 +65,5 @@ internal sealed class ClusterDirectory
                 return;
             }
         }
-    }
-
-    private static bool OthersCanTraverse(string path)
-    {
-        for (var dir = new DirectoryInfo(path); dir is not null; dir = dir.Parent)
-        {
-            if (dir.Exists && (dir.UnixFileMode & UnixFileMode.OtherExecute) == 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

@@ -3,7 +3,8 @@ using System.Net.Sockets;
 
 namespace Prewarm.LocalPostgres;
 
-internal static class FreePort
+/// <summary>The one way the tests and the lab pick a loopback port for a server they start (clusters, pgbouncer, apps) or need closed.</summary>
+public static class FreePort
 {
     /// <summary>A port the kernel just had free on loopback; another process may still take it before the server binds, which start-up retries cover.</summary>
     public static int Next()

@@ -1,8 +1,13 @@
 using System.Globalization;
+using System.Security.Cryptography;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.LocalPostgres;
 
-/// <summary>Where the server binaries live and how to run them: initdb and postgres refuse root, so root runs them as the postgres OS user.</summary>
+/// <summary>
+/// Where the server binaries live and how to run them and pgbouncer: initdb, postgres and pgbouncer all refuse root, so
+/// root runs them as the postgres OS user and hands it the files they read.
+/// </summary>
 internal sealed class PgBinaries
 {
     internal const string MissingMessage =
@@ -31,12 +36,29 @@ internal sealed class PgBinaries
     }
 
     public Task<ProcessResult> RunAsync(
-        string tool, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, CancellationToken ct)
+        string tool, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, CancellationToken ct) =>
+        RunProgramAsync(Path.Combine(Directory, tool), arguments, workingDirectory, timeout, ct);
+
+    /// <summary>Runs any program (pgbouncer, say) as the user the server runs as.</summary>
+    public Task<ProcessResult> RunProgramAsync(
+        string path, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout, CancellationToken ct) =>
+        RunAsServiceUser
+            ? ChildProcess.RunAsync("runuser", ["-u", ServiceUser, "--", path, .. arguments], workingDirectory, timeout, ct)
+            : ChildProcess.RunAsync(path, arguments, workingDirectory, timeout, ct);
+
+    /// <summary>A new private folder for a server's files, somewhere the server's user can reach.</summary>
+    public string CreatePrivateRoot(string prefix)
     {
-        var path = Path.Combine(Directory, tool);
-        return RunAsServiceUser
-            ? BoundedProcess.RunAsync("runuser", ["-u", ServiceUser, "--", path, .. arguments], workingDirectory, timeout, ct)
-            : BoundedProcess.RunAsync(path, arguments, workingDirectory, timeout, ct);
+        var parent = Path.GetTempPath();
+        // As root the server runs as postgres, which must be able to walk down to its files; a private TMPDIR (e.g. /root/tmp) would stop it.
+        if (RunAsServiceUser && !OthersCanTraverse(parent))
+        {
+            parent = "/tmp";
+        }
+
+        var root = Path.Combine(parent, prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        PrivateFiles.CreateDirectory(root);
+        return root;
     }
 
     /// <summary>Hands a tree written by root over to the server's user; a no-op when not root.</summary>
@@ -47,7 +69,7 @@ internal sealed class PgBinaries
             return;
         }
 
-        var result = await BoundedProcess.RunAsync(
+        var result = await ChildProcess.RunAsync(
             "chown", ["-R", $"{ServiceUser}:{ServiceUser}", path], "/", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
         if (!result.Succeeded)
         {
@@ -90,4 +112,17 @@ internal sealed class PgBinaries
 
     private static bool HasTools(string directory) =>
         RequiredTools.All(t => File.Exists(Path.Combine(directory, t)));
+
+    private static bool OthersCanTraverse(string path)
+    {
+        for (var dir = new DirectoryInfo(path); dir is not null; dir = dir.Parent)
+        {
+            if (dir.Exists && (dir.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -1,11 +1,10 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.LocalPostgres;
 
@@ -20,22 +19,19 @@ public sealed class PgBouncerProcess : IAsyncDisposable
     public const string MissingMessage =
         "pgbouncer not found; install it with: apt-get install -y pgbouncer (scripts/ensure-deps.sh does), or point PREWARM_PGBOUNCER at the binary";
 
-    private const string ServiceUser = "postgres";
     private const int StartAttempts = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-    private static readonly ConcurrentDictionary<PgBouncerProcess, byte> Live = new();
-    private static int _exitHooked;
 
     private readonly string _binary;
-    private readonly bool _runAsServiceUser;
+    private readonly PgBinaries _runner;
     private readonly string _root;
     private int _disposed;
 
-    private PgBouncerProcess(string binary, bool runAsServiceUser, string root)
+    private PgBouncerProcess(string binary, PgBinaries runner, string root)
     {
         _binary = binary;
-        _runAsServiceUser = runAsServiceUser;
+        _runner = runner;
         _root = root;
     }
 
@@ -59,18 +55,15 @@ public sealed class PgBouncerProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(options);
         var binary = Locate();
-        // pgbouncer refuses to run as root, so root runs it as the same OS user the cluster runs as.
-        var asServiceUser = string.Equals(Environment.UserName, "root", StringComparison.Ordinal);
-        var parent = asServiceUser ? "/tmp" : Path.GetTempPath();
-        var root = Path.Combine(parent, "prewarm-pgb-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
-        PrivateFiles.CreateDirectory(root);
-        var bouncer = new PgBouncerProcess(binary, asServiceUser, root);
-        HookProcessExit();
-        Live.TryAdd(bouncer, 0);
+        // pgbouncer refuses root as the server does, so it runs as the same OS user the cluster runs as.
+        var runner = server.Binaries;
+        var bouncer = new PgBouncerProcess(binary, runner, runner.CreatePrivateRoot("prewarm-pgb-"));
+        // -d daemonises pgbouncer: it is no child of this process, so only its own dispose (by pid file) can stop it.
+        OrphanGuard.Register(bouncer);
         try
         {
-            ServerCertificate.WriteTo(root);
-            PrivateFiles.WriteNew(Path.Combine(root, "userlist.txt"), UserList(options));
+            ServerCertificate.WriteTo(bouncer._root);
+            PrivateFiles.WriteNew(Path.Combine(bouncer._root, "userlist.txt"), UserList(options));
             await bouncer.StartWithFreePortAsync(server, options, ct).ConfigureAwait(false);
             return bouncer;
         }
@@ -100,7 +93,7 @@ public sealed class PgBouncerProcess : IAsyncDisposable
             return;
         }
 
-        Live.TryRemove(this, out _);
+        OrphanGuard.Unregister(this);
         try
         {
             if (ReadPid() is { } pid)
@@ -133,28 +126,16 @@ public sealed class PgBouncerProcess : IAsyncDisposable
         {
             Port = FreePort.Next();
             File.WriteAllText(ConfigFile, Config(server, options));
-            if (_runAsServiceUser)
-            {
-                var chown = await BoundedProcess.RunAsync(
-                    "chown", ["-R", $"{ServiceUser}:{ServiceUser}", _root], "/", TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-                if (!chown.Succeeded)
-                {
-                    throw new InvalidOperationException($"chown of {_root} to {ServiceUser} failed: {chown.Output}");
-                }
-            }
-
-            var logStart = new FileInfo(LogFile) is { Exists: true } log ? log.Length : 0;
+            await _runner.GiveToServiceUserAsync(_root, ct).ConfigureAwait(false);
+            var logStart = LogTail.Length(LogFile);
             // -d: pgbouncer daemonises once its configuration is loaded, so a bad file fails here with its exit code.
-            string[] arguments = ["-d", ConfigFile];
-            var started = _runAsServiceUser
-                ? await BoundedProcess.RunAsync("runuser", ["-u", ServiceUser, "--", _binary, .. arguments], _root, StartTimeout, ct).ConfigureAwait(false)
-                : await BoundedProcess.RunAsync(_binary, arguments, _root, StartTimeout, ct).ConfigureAwait(false);
+            var started = await _runner.RunProgramAsync(_binary, ["-d", ConfigFile], _root, StartTimeout, ct).ConfigureAwait(false);
             if (started.Succeeded && await WaitUntilListeningAsync(ct).ConfigureAwait(false))
             {
                 return;
             }
 
-            var tail = ReadLogTail(logStart);
+            var tail = LogTail.Read(LogFile, logStart);
             if (ReadPid() is { } pid)
             {
                 await StopAsync(pid).ConfigureAwait(false);
@@ -251,7 +232,7 @@ public sealed class PgBouncerProcess : IAsyncDisposable
     private static async Task StopAsync(int pid)
     {
         // SIGTERM is pgbouncer 1.18's immediate shutdown: clients are cut, nothing waits on them.
-        await BoundedProcess.RunAsync("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], "/", StopTimeout, CancellationToken.None).ConfigureAwait(false);
+        await ChildProcess.RunAsync("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)], "/", StopTimeout, CancellationToken.None).ConfigureAwait(false);
         try
         {
             using var process = Process.GetProcessById(pid);
@@ -300,21 +281,6 @@ public sealed class PgBouncerProcess : IAsyncDisposable
         }
     }
 
-    private string ReadLogTail(long fromOffset, int maxLines = 30)
-    {
-        try
-        {
-            using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            stream.Seek(Math.Min(fromOffset, stream.Length), SeekOrigin.Begin);
-            using var reader = new StreamReader(stream);
-            return string.Join('\n', reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(maxLines));
-        }
-        catch (IOException e)
-        {
-            return $"(pgbouncer log unreadable: {e.Message})";
-        }
-    }
-
     private static string Locate()
     {
         var configured = Environment.GetEnvironmentVariable("PREWARM_PGBOUNCER");
@@ -331,15 +297,5 @@ public sealed class PgBouncerProcess : IAsyncDisposable
             .Select(d => Path.Combine(d, "pgbouncer"))
             .FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException(MissingMessage);
-    }
-
-    private static void HookProcessExit()
-    {
-        if (Interlocked.Exchange(ref _exitHooked, 1) == 0)
-        {
-            // An aborted test run must not leave pgbouncer daemons behind.
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-                Task.WaitAll([.. Live.Keys.Select(b => Task.Run(() => b.DisposeAsync().AsTask()))], TimeSpan.FromSeconds(15));
-        }
     }
 }

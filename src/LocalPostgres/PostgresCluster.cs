@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Npgsql;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.LocalPostgres;
 
@@ -46,6 +47,9 @@ public sealed class PostgresCluster : IAsyncDisposable
 
     internal string DataDirectory => _directory.Data;
 
+    /// <summary>How this cluster's server runs, for what runs beside it as the same OS user (pgbouncer).</summary>
+    internal PgBinaries Binaries => _binaries;
+
     internal string RootDirectory => _directory.Root;
 
     /// <summary>Runs initdb, writes the TLS certificate and configuration, and starts the server unless <see cref="PostgresClusterOptions.Start"/> is false.</summary>
@@ -53,7 +57,7 @@ public sealed class PostgresCluster : IAsyncDisposable
     public static async Task<PostgresCluster> CreateAsync(PostgresClusterOptions? options = null, CancellationToken ct = default)
     {
         var binaries = PgBinaries.Locate();
-        var cluster = new PostgresCluster(binaries, ClusterDirectory.Create(binaries.RunAsServiceUser), options ?? new PostgresClusterOptions());
+        var cluster = new PostgresCluster(binaries, ClusterDirectory.Create(binaries), options ?? new PostgresClusterOptions());
         try
         {
             await cluster.InitializeAsync(ct).ConfigureAwait(false);

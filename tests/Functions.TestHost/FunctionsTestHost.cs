@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Prewarm.Functions.TestHost.Rpc;
-using Prewarm.LocalPostgres;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.Functions.TestHost;
 
@@ -106,7 +106,7 @@ public sealed partial class FunctionsTestHost : IAsyncDisposable
                 await worker.WaitForExitAsync(s_stopBound).ConfigureAwait(false);
             }
 
-            worker.Dispose();
+            await worker.DisposeAsync().ConfigureAwait(false);
         }
 
         using (var stopBound = new CancellationTokenSource(s_stopBound))

@@ -1,22 +1,22 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.Functions.TestHost;
 
 // The worker process, started the way the Functions host starts a dotnet-isolated worker: the executable and the
 // assembly from worker.config.json, the host's four command-line options, the app folder as working directory and the
-// app settings as environment variables.
-internal sealed class WorkerProcess : IDisposable
+// app settings as environment variables. ChildProcess kills it with the test run should nobody dispose it.
+internal sealed class WorkerProcess : IAsyncDisposable
 {
     // Inherited variables that would steer the app towards some other configuration than the one the caller gave.
     private static readonly string[] s_clearedPrefixes = ["ConnectionStrings__", "Prewarm__", "FUNCTIONS_", "AzureFunctions", "AzureWebJobs", "PG"];
 
-    private readonly Process _process;
-    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChildProcess _process;
 
-    private WorkerProcess(Process process) => _process = process;
+    private WorkerProcess(ChildProcess process) => _process = process;
 
-    public Task<int> Exited => _exited.Task;
+    public Task<int> Exited => _process.Exited;
 
     public int Id => _process.Id;
 
@@ -24,14 +24,7 @@ internal sealed class WorkerProcess : IDisposable
         string appFolder, Uri hostUri, string workerId, string requestId, IReadOnlyDictionary<string, string?> settings, WorkerOutput output)
     {
         var (executable, workerPath) = ReadWorkerConfig(appFolder);
-        var psi = new ProcessStartInfo(executable)
-        {
-            WorkingDirectory = appFolder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo(executable) { WorkingDirectory = appFolder };
         foreach (var argument in new[]
         {
             workerPath,
@@ -44,10 +37,7 @@ internal sealed class WorkerProcess : IDisposable
             psi.ArgumentList.Add(argument);
         }
 
-        foreach (var key in psi.Environment.Keys.Where(k => s_clearedPrefixes.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
-        {
-            psi.Environment.Remove(key);
-        }
+        ChildProcess.ClearInherited(psi, s_clearedPrefixes);
 
         // What the host sets for every dotnet-isolated worker; the worker refuses to load functions without the two
         // directories (GrpcFunctionDefinition reads them).
@@ -60,16 +50,9 @@ internal sealed class WorkerProcess : IDisposable
             psi.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var worker = new WorkerProcess(process);
-        process.OutputDataReceived += (_, e) => output.Add(e.Data);
-        process.ErrorDataReceived += (_, e) => output.Add(e.Data);
-        process.Exited += (_, _) => worker.OnExited();
-        process.Start();
+        var process = ChildProcess.Start(psi, output.Add, output.Add);
         process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return worker;
+        return new WorkerProcess(process);
     }
 
     public async Task<bool> WaitForExitAsync(TimeSpan bound)
@@ -87,34 +70,9 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    public void Kill()
-    {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It exited on its own meanwhile.
-        }
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose() => _process.Dispose();
-
-    private void OnExited()
-    {
-        int code;
-        try
-        {
-            code = _process.ExitCode;
-        }
-        catch (InvalidOperationException)
-        {
-            code = -1;
-        }
-
-        _exited.TrySetResult(code);
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static (string Executable, string WorkerPath) ReadWorkerConfig(string appFolder)
     {

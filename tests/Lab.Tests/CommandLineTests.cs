@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using Prewarm.Lab.Cli;
+using Prewarm.LocalPostgres;
 using Spectre.Console;
 
 namespace Prewarm.Lab.Tests;
@@ -53,7 +52,7 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Probe_RefusedPort_SaysWhichPhaseAndWhy()
     {
-        var run = await LabRun.RunAsync(["probe", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u;Password=p", "--timeout", "5"]);
+        var run = await LabRun.RunAsync(["probe", "--connection", $"Host=127.0.0.1;Port={FreePort.Next()};Username=u;Password=p", "--timeout", "5"]);
 
         run.AssertOneLineFailure(LabApp.Failed, "TCP connect", "refused");
     }
@@ -63,7 +62,7 @@ public sealed class CommandLineTests
     {
         // No Entra ID exists here: the credential chain finds nothing (no az, no AZURE_CLIENT_ID), which is the case to report.
         Assert.Null(Environment.GetEnvironmentVariable("AZURE_CLIENT_ID"));
-        var run = await LabRun.RunAsync(["probe", "--entra", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u", "--timeout", "20"]);
+        var run = await LabRun.RunAsync(["probe", "--entra", "--connection", $"Host=127.0.0.1;Port={FreePort.Next()};Username=u", "--timeout", "20"]);
 
         run.AssertOneLineFailure(LabApp.Failed, "Entra ID token", "az login");
     }
@@ -71,16 +70,8 @@ public sealed class CommandLineTests
     [Fact]
     public async Task Compare_UnreachableDatabase_FailsWithOneLine()
     {
-        var run = await LabRun.RunAsync(["compare", "--connection", $"Host=127.0.0.1;Port={ClosedPort()};Username=u;Password=p;Timeout=3", "--runs", "1"]);
+        var run = await LabRun.RunAsync(["compare", "--connection", $"Host=127.0.0.1;Port={FreePort.Next()};Username=u;Password=p;Timeout=3", "--runs", "1"]);
 
         run.AssertOneLineFailure(LabApp.Failed, "database unreachable");
-    }
-
-    private static int ClosedPort()
-    {
-        // Bound and released: nothing listens there for the moment the test needs.
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

@@ -1,10 +1,10 @@
 using Npgsql;
-using Xunit;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.LocalPostgres.Tests;
 
 /// <summary>The cluster must refuse what the managed server refuses: no plaintext, no password-less or md5 logins.</summary>
-public sealed class SecurityTests(SharedClusterFixture fixture) : IClassFixture<SharedClusterFixture>
+public sealed class SecurityTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
 {
     private readonly PostgresCluster _cluster = fixture.Cluster;
 

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Npgsql;
 using Prewarm.Lab.Probe;
-using Prewarm.Lab.Proxy;
+using Prewarm.LocalPostgres.Network;
 using Spectre.Console;
 
 namespace Prewarm.Lab.Cli;
@@ -49,10 +49,10 @@ internal static class ProbeCommand
         return command;
     }
 
-    private static DelayProxy StartProxy(string connectionString, int rttMs)
+    private static NetworkProxy StartProxy(string connectionString, int rttMs)
     {
         var upstream = DatabaseTarget.Parse(connectionString);
-        return DelayProxy.Start(upstream.Host!, upstream.Port, TimeSpan.FromMilliseconds(rttMs));
+        return NetworkProxy.Start(upstream.Host!, upstream.Port, TimeSpan.FromMilliseconds(rttMs));
     }
 
     private static void Print(IAnsiConsole ui, ProbeResult result)

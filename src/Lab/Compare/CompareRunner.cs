@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Npgsql;
 using Prewarm.Lab.Cli;
 using Prewarm.Lab.Proxy;
+using Prewarm.LocalPostgres.Network;
 
 namespace Prewarm.Lab.Compare;
 
@@ -45,7 +46,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
                 foreach (var (strategy, build) in settings.Strategies.SelectMany(s => settings.BuildList.Select(b => (s, b))))
                 {
                     var label = settings.Label(strategy, build);
-                    await using var proxy = DelayProxy.Start(upstream.Host, upstream.Port, TimeSpan.FromMilliseconds(rtt));
+                    await using var proxy = NetworkProxy.Start(upstream.Host, upstream.Port, TimeSpan.FromMilliseconds(rtt));
                     var proxied = new NpgsqlConnectionStringBuilder(upstream.ConnectionString) { Host = "127.0.0.1", Port = proxy.EndPoint.Port };
                     samples[(label, rtt)].Add(await MeasureRunAsync(strategy, appDlls[build], proxied.ConnectionString, ct));
                     stepDone($"{label} @ {rtt} ms, run {run + 1}/{settings.Runs}");

@@ -5,6 +5,7 @@ using Npgsql;
 using Prewarm.Functions.TestHost;
 using Prewarm.Lab.Cli;
 using Prewarm.Lab.Proxy;
+using Prewarm.LocalPostgres.Network;
 
 namespace Prewarm.Lab.Compare;
 
@@ -47,7 +48,7 @@ internal sealed class FunctionsCompareRunner(CompareSettings settings, string co
                 // Interleaved inside a run, so a slow minute on a shared machine hits both variants.
                 foreach (var strategy in settings.Strategies)
                 {
-                    await using var proxy = DelayProxy.Start(upstream.Host!, upstream.Port, TimeSpan.FromMilliseconds(rtt));
+                    await using var proxy = NetworkProxy.Start(upstream.Host!, upstream.Port, TimeSpan.FromMilliseconds(rtt));
                     var proxied = new NpgsqlConnectionStringBuilder(upstream.ConnectionString) { Host = "127.0.0.1", Port = proxy.EndPoint.Port };
                     samples[(strategy, rtt)].Add(await MeasureRunAsync(strategy, proxied.ConnectionString, ct));
                     stepDone($"functions {strategy} @ {rtt} ms, run {run + 1}/{settings.Runs}");

@@ -1,46 +1,37 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using Prewarm.Lab.Cli;
+using Prewarm.LocalPostgres;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.Lab.Compare;
 
-/// <summary>One fresh process of the sample app on a free 127.0.0.1 port; disposing kills it.</summary>
+/// <summary>
+/// One fresh process of the sample app on a free 127.0.0.1 port; disposing kills it, and so does the lab's exit
+/// (an unhandled exception, a second Ctrl+C) through ChildProcess: no orphaned app keeps its port or its connections.
+/// </summary>
 internal sealed class SampleAppProcess : IAsyncDisposable
 {
-    // Last resort for an exit that skips the using blocks (an unhandled exception, a second Ctrl+C): no orphaned app keeps its port or its connections.
-    private static readonly ConcurrentDictionary<Process, byte> s_running = new();
-
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _process;
+    private readonly StringBuilder _output;
     private readonly string _instanceId;
 
-    static SampleAppProcess() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    private SampleAppProcess(ChildProcess process, StringBuilder output, Uri baseAddress, string instanceId)
     {
-        foreach (var process in s_running.Keys)
-        {
-            Kill(process);
-        }
-    };
-
-    private SampleAppProcess(Process process, Uri baseAddress, long startedAt, string instanceId)
-    {
-        _instanceId = instanceId;
         _process = process;
+        _output = output;
+        _instanceId = instanceId;
         BaseAddress = baseAddress;
-        StartedAt = startedAt;
     }
 
     public Uri BaseAddress { get; }
 
     /// <summary>The Stopwatch timestamp taken just before the process was started.</summary>
-    public long StartedAt { get; }
+    public long StartedAt => _process.StartedAt;
 
     /// <summary>The wall-clock time taken with <see cref="StartedAt"/>, against which the app's own timestamps are read.</summary>
-    public DateTimeOffset StartedAtUtc { get; private init; }
+    public DateTimeOffset StartedAtUtc => _process.StartedAtUtc;
 
     public int ProcessId => _process.Id;
 
@@ -49,25 +40,14 @@ internal sealed class SampleAppProcess : IAsyncDisposable
     public static SampleAppProcess Start(
         string appDll, string strategy, string connectionString, int warmConnections, string startupMode = "Background", int? port = null)
     {
-        port ??= FreePort();
+        port ??= FreePort.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(appDll)!,
-        };
+        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(appDll)! };
         psi.ArgumentList.Add(appDll);
         psi.ArgumentList.Add("--urls");
         psi.ArgumentList.Add(baseAddress.ToString());
         // Everything the app reads comes from here; an inherited ASPNETCORE_URLS or connection string must not leak in.
-        foreach (var key in psi.Environment.Keys.Where(IsAppSetting).ToList())
-        {
-            psi.Environment.Remove(key);
-        }
-
+        ChildProcess.ClearInherited(psi, "ASPNETCORE_", "DOTNET_", "ConnectionStrings__", "SampleApp__", "Prewarm__");
         psi.Environment["ConnectionStrings__postgres"] = connectionString;
         psi.Environment["SampleApp__Strategy"] = strategy;
         psi.Environment["SampleApp__WarmConnections"] = warmConnections.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -77,17 +57,9 @@ internal sealed class SampleAppProcess : IAsyncDisposable
         psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
 
-        var process = new Process { StartInfo = psi };
-        var startedAtUtc = DateTimeOffset.UtcNow;
-        var startedAt = Stopwatch.GetTimestamp();
-        process.Start();
-        s_running.TryAdd(process, 0);
-        var app = new SampleAppProcess(process, baseAddress, startedAt, instanceId) { StartedAtUtc = startedAtUtc };
-        process.OutputDataReceived += (_, e) => app.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => app.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return app;
+        var output = new StringBuilder();
+        var process = ChildProcess.Start(psi, line => Append(output, line), line => Append(output, line));
+        return new SampleAppProcess(process, output, baseAddress, instanceId);
     }
 
     /// <summary>Polls the DB-free <c>/ping</c> until it answers, so the first DB request goes out the moment the app accepts traffic.</summary>
@@ -145,70 +117,29 @@ internal sealed class SampleAppProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        Kill(_process);
-        try
-        {
-            using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await _process.WaitForExitAsync(bounded.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            // SIGKILL was sent; the kernel finishes the job.
-        }
-
-        s_running.TryRemove(_process, out _);
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     /// <summary>Where the sample app was built: recorded at build time by Prewarm.Lab.csproj.</summary>
     public static string DefaultAppPath() =>
         typeof(SampleAppProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "SampleAppPath")?.Value ?? "Prewarm.SampleApp.dll";
 
-    private static bool IsAppSetting(string key) =>
-        key.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("DOTNET_", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("SampleApp__", StringComparison.OrdinalIgnoreCase)
-        || key.StartsWith("Prewarm__", StringComparison.OrdinalIgnoreCase);
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            // Already gone.
-        }
-    }
-
-    private void Append(string? line)
+    private static void Append(StringBuilder output, string? line)
     {
         if (line is null)
         {
             return;
         }
 
-        lock (_output)
+        lock (output)
         {
             // Bounded: a chatty failing app must not grow the lab's memory without limit.
-            if (_output.Length > 64 * 1024)
+            if (output.Length > 64 * 1024)
             {
-                _output.Remove(0, _output.Length / 2);
+                output.Remove(0, output.Length / 2);
             }
 
-            _output.AppendLine(line);
+            output.AppendLine(line);
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Prewarm.Lab.Compare;
+using Prewarm.LocalPostgres.Network;
 
 namespace Prewarm.Lab.Proxy;
 
@@ -18,7 +19,7 @@ internal sealed record ProxyCalibration(TimeSpan Configured, TimeSpan DirectRoun
     public static async Task<ProxyCalibration> MeasureAsync(TimeSpan addedRtt, CancellationToken ct)
     {
         await using var echo = new EchoServer();
-        await using var proxy = DelayProxy.Start(echo.EndPoint.Address.ToString(), echo.EndPoint.Port, addedRtt);
+        await using var proxy = NetworkProxy.Start(echo.EndPoint.Address.ToString(), echo.EndPoint.Port, addedRtt);
         var direct = await MedianRoundTripAsync(echo.EndPoint, ct);
         var proxied = await MedianRoundTripAsync(proxy.EndPoint, ct);
         return new ProxyCalibration(addedRtt, direct, proxied);

@@ -1,7 +1,7 @@
 using Prewarm.Functions.Api;
 using Prewarm.Functions.Tests.Doubles;
 using Prewarm.Functions.Tests.Infrastructure;
-using Xunit;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Api;
 

@@ -5,7 +5,7 @@ using Prewarm.Functions.Tests.Doubles;
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.LocalPostgres;
 using Prewarm.SampleData;
-using Xunit;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Api;
 
@@ -34,11 +34,11 @@ public sealed class OrdersQueryWiringTests(PostgresFixture postgres)
     {
         // Fewer server connections than the calls below, so transactions of different clients share them.
         var options = new PgBouncerOptions { DefaultPoolSize = FunctionsAppHost.WarmConnections };
-        options.Users[PostgresFixture.AppRole] = postgres.AppPassword;
+        options.Users[PostgresFixture.AppUser] = PostgresFixture.AppPassword;
         await using var bouncer = await PgBouncerProcess.StartAsync(postgres.Cluster, options).WaitAsync(FunctionsAppHost.Bound);
         await using var app = FunctionsAppHost.Create(postgres, new Dictionary<string, string?>
         {
-            ["ConnectionStrings:postgres"] = bouncer.ConnectionString(PostgresFixture.Database, PostgresFixture.AppRole, postgres.AppPassword),
+            ["ConnectionStrings:postgres"] = bouncer.ConnectionString(PostgresFixture.AppDatabase, PostgresFixture.AppUser, PostgresFixture.AppPassword),
             ["Prewarm:postgres:PgBouncer"] = "true",
         });
         Assert.False(app.Services.GetRequiredService<OrdersQuery>().Prepares);

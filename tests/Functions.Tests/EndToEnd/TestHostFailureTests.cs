@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Prewarm.Functions.TestHost;
-using Xunit;
 
 namespace Prewarm.Functions.Tests.EndToEnd;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.TestHost;
 using Prewarm.Tests.Infrastructure;
-using Xunit;
 
 namespace Prewarm.Functions.Tests.EndToEnd;
 
@@ -111,8 +110,8 @@ public sealed class WorkerInvocationTests(PostgresFixture postgres)
         Assert.True((await app.Host.InvokeAsync(FunctionNames.Warmup, TriggerInput.Warmup)).Succeeded);
         var before = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
         Assert.Equal(AppSettings.WarmConnections, before.Length);
-        await postgres.TerminateAsync(before[0]);
-        await postgres.TerminateAsync(before[1]);
+        await postgres.Cluster.TerminateBackendAsync(before[0]);
+        await postgres.Cluster.TerminateBackendAsync(before[1]);
 
         var result = await app.Host.InvokeAsync(FunctionNames.KeepAlive, TriggerInput.Timer(isPastDue: true));
 

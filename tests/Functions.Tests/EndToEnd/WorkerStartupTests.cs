@@ -1,7 +1,6 @@
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.TestHost;
 using Prewarm.Tests.Infrastructure;
-using Xunit;
 
 namespace Prewarm.Functions.Tests.EndToEnd;
 
@@ -43,6 +42,6 @@ public sealed class WorkerStartupTests(PostgresFixture postgres)
         Assert.Contains("exited", error.Message, StringComparison.Ordinal);
         Assert.Contains("Prewarm:KeepAliveSchedule", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
-        Assert.DoesNotContain(postgres.AppPassword, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresFixture.AppPassword, error.Message, StringComparison.Ordinal);
     }
 }

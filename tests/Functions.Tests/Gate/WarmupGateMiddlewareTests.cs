@@ -9,7 +9,7 @@ using Prewarm.Functions.Health;
 using Prewarm.Functions.Tests.Doubles;
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.Warmup;
-using Xunit;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Gate;
 
@@ -29,13 +29,13 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         Assert.Equal(WarmupState.Warming, app.Coordinator.State);
 
         WarmupState? stateWhenRun = null;
-        IReadOnlySet<int> warmedPids = new HashSet<int>();
+        int[] warmedPids = [];
         int? invocationPid = null;
         HttpExchange? http = null;
         var invocation = app.Gate.Invoke(app.Invocation(FunctionNames.GetOrders, http = new HttpExchange(app.Services)), async context =>
         {
             stateWhenRun = app.Coordinator.State;
-            warmedPids = await postgres.BackendPidsAsync(app.ApplicationName);
+            warmedPids = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
             var result = await app.Function<OrdersApi>().GetOrders(http.Request, 1, context.CancellationToken);
             await http.ExecuteAsync(result);
             await using var connection = await app.DataSource.OpenConnectionAsync();
@@ -56,8 +56,8 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         Assert.Contains(invocationPid!.Value, warmedPids);
         // No cold connection of the invocation's own: once warm, the server shows exactly the N warmed backends.
         await app.Coordinator.EnsureWarmAsync().WaitAsync(FunctionsAppHost.Bound);
-        var afterWarm = await postgres.BackendPidsAsync(app.ApplicationName);
-        Assert.Equal(FunctionsAppHost.WarmConnections, afterWarm.Count);
+        var afterWarm = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
+        Assert.Equal(FunctionsAppHost.WarmConnections, afterWarm.Length);
         Assert.Contains(invocationPid.Value, afterWarm);
         Assert.Equal(["cold"], Outcomes(metrics, FunctionNames.GetOrders));
 
@@ -111,7 +111,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
             Assert.Equal(503, health.Status);
             Assert.NotEqual("Warm", health.Json.GetProperty("state").GetString());
             Assert.False(string.IsNullOrEmpty(health.Json.GetProperty("lastWarmup").GetProperty("lastError").GetString()));
-            Assert.DoesNotContain(postgres.AppPassword, health.Body, StringComparison.Ordinal);
+            Assert.DoesNotContain(PostgresFixture.AppPassword, health.Body, StringComparison.Ordinal);
         }
         finally
         {
@@ -168,7 +168,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
     public async Task Invoke_FunctionMeetsDeadServer_RethrowsAndLaterInvocationsWaitForTheReWarm()
     {
         await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
-        var before = await postgres.BackendPidsAsync(app.ApplicationName);
+        var before = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
         await using var tableLock = await TableLock.AcquireAsync(postgres);
         var serverGone = new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown);
 
@@ -185,8 +185,8 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         await later.WaitAsync(FunctionsAppHost.Bound);
         // The gate let it through with the first fresh connection; the re-warm goes on to N.
         Assert.Equal(WarmupState.Warm, (await app.Coordinator.EnsureWarmAsync().WaitAsync(FunctionsAppHost.Bound)).State);
-        var after = await postgres.BackendPidsAsync(app.ApplicationName);
-        Assert.Equal(FunctionsAppHost.WarmConnections, after.Count);
+        var after = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
+        Assert.Equal(FunctionsAppHost.WarmConnections, after.Length);
         Assert.Empty(after.Intersect(before));
     }
 

@@ -5,7 +5,7 @@ using Prewarm.Functions.Health;
 using Prewarm.Functions.Tests.Doubles;
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.Warmup;
-using Xunit;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Health;
 
@@ -65,9 +65,9 @@ public sealed class HealthFunctionTests(PostgresFixture postgres)
         AssertNoSecret(http.Body);
     }
 
-    private void AssertNoSecret(string body)
+    private static void AssertNoSecret(string body)
     {
-        Assert.DoesNotContain(postgres.AppPassword, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresFixture.AppPassword, body, StringComparison.Ordinal);
         Assert.DoesNotContain("password=", body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("Host=", body, StringComparison.OrdinalIgnoreCase);
         _ = JsonDocument.Parse(body);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Infrastructure;
 

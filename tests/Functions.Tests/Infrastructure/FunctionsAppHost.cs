@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Prewarm.Functions.Gate;
 using Prewarm.Functions.Tests.Doubles;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Infrastructure;
 

@@ -1,3 +1,5 @@
+using Prewarm.Tests.Infrastructure;
+
 namespace Prewarm.Functions.Tests.Infrastructure;
 
 // Orderings on the server's clock: "opened before X" is checked against pg_stat_activity.backend_start, so the test

@@ -1,4 +1,5 @@
 using Npgsql;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Prewarm.Functions.TestHost;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Infrastructure;
 
@@ -39,7 +40,7 @@ internal sealed class WorkerApp : IAsyncDisposable
     {
         var applicationName = "functions-worker-" + Guid.NewGuid().ToString("N")[..12];
         var host = await FunctionsTestHost.StartAsync(Launch(postgres, applicationName, settings));
-        return new WorkerApp(host, applicationName, postgres.AppPassword);
+        return new WorkerApp(host, applicationName, PostgresFixture.AppPassword);
     }
 
     public Task<HttpInvocationResult> HealthAsync() => Host.InvokeHttpAsync(FunctionNames.Health, HttpMethod.Get, "health");

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Prewarm.Functions.Tests.Infrastructure;
-using Xunit;
 
 namespace Prewarm.Functions.Tests.Metadata;
 

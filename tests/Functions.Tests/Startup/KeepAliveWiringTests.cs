@@ -4,7 +4,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Prewarm.Functions.Warmup;
-using Xunit;
 
 namespace Prewarm.Functions.Tests.Startup;
 

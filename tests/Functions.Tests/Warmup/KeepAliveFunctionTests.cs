@@ -2,7 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.Warmup;
-using Xunit;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Warmup;
 
@@ -15,13 +15,13 @@ public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
     public async Task Run_ReplacesKilledConnectionsAndTopsUpToWarmConnections()
     {
         await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
-        var warmed = await postgres.BackendPidsAsync(app.ApplicationName);
-        Assert.Equal(FunctionsAppHost.WarmConnections, warmed.Count);
+        var warmed = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
+        Assert.Equal(FunctionsAppHost.WarmConnections, warmed.Length);
 
         var killed = warmed.Take(2).ToList();
         foreach (var pid in killed)
         {
-            await postgres.TerminateAsync(pid);
+            await postgres.Cluster.TerminateBackendAsync(pid);
         }
 
         // Past due, as after an instance slept through its schedule: still exactly one pass.
@@ -39,8 +39,8 @@ public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
         Assert.Equal(FunctionsAppHost.WarmConnections, last.Connections);
         Assert.Equal(0, last.Retired); // the earliest retirement is at 70 % of Npgsql's 3600-s Connection Lifetime
 
-        var after = await postgres.BackendPidsAsync(app.ApplicationName);
-        Assert.Equal(FunctionsAppHost.WarmConnections, after.Count);
+        var after = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
+        Assert.Equal(FunctionsAppHost.WarmConnections, after.Length);
         Assert.DoesNotContain(after, killed.Contains);
     }
 }

@@ -1,7 +1,7 @@
 using Prewarm.Functions.Gate;
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.Warmup;
-using Xunit;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Warmup;
 
@@ -26,7 +26,7 @@ public sealed class WarmupFunctionTests(PostgresFixture postgres)
         await run.WaitAsync(FunctionsAppHost.Bound);
 
         Assert.Equal(WarmupState.Warm, app.Coordinator.State);
-        Assert.Equal(FunctionsAppHost.WarmConnections, (await postgres.BackendPidsAsync(app.ApplicationName)).Count);
+        Assert.Equal(FunctionsAppHost.WarmConnections, (await postgres.Cluster.BackendPidsAsync(app.ApplicationName)).Length);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 using Prewarm.FaultTests.Infrastructure;
+using Prewarm.LocalPostgres.Network;
 using Prewarm.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -16,7 +17,8 @@ public sealed class BlackHoleTests(PostgresFixture pg, ITestOutputHelper output)
     [Fact]
     public async Task BlackHoledFromTheStart_WarmupAndGateGiveUpAtTheirDeadlines()
     {
-        await using var proxy = new FaultProxy(pg.Cluster.Host, pg.Cluster.Port) { Mode = FaultMode.BlackHole };
+        await using var proxy = NetworkProxy.Start(pg.Cluster.Host, pg.Cluster.Port);
+        proxy.Mode = FaultMode.BlackHole;
         await using var app = CreateApp(proxy, out var appName);
 
         var started = Stopwatch.StartNew();
@@ -33,7 +35,7 @@ public sealed class BlackHoleTests(PostgresFixture pg, ITestOutputHelper output)
     [Fact]
     public async Task BlackHoledWhileWarm_RequestsFail_KeepAliveAndGateGiveUp_ThenRecoverWhenTheNetworkIsBack()
     {
-        await using var proxy = new FaultProxy(pg.Cluster.Host, pg.Cluster.Port);
+        await using var proxy = NetworkProxy.Start(pg.Cluster.Host, pg.Cluster.Port);
         await using var app = CreateApp(proxy, out _);
         await app.StartAsync();
         Assert.Equal(WarmupState.Warm, (await app.Coordinator.EnsureWarmAsync().Within()).State);
@@ -59,7 +61,7 @@ public sealed class BlackHoleTests(PostgresFixture pg, ITestOutputHelper output)
     }
 
     // Every driver deadline short, so each wait on the black hole ends in seconds; the test guard is far above them.
-    private TestApp CreateApp(FaultProxy proxy, out string appName)
+    private TestApp CreateApp(NetworkProxy proxy, out string appName)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(pg.AppConnectionString(out appName))
         {

@@ -1,5 +1,6 @@
 using Npgsql;
 using Prewarm.FaultTests.Infrastructure;
+using Prewarm.LocalPostgres.Network;
 using Prewarm.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -14,7 +15,7 @@ public sealed class ResetTests(PostgresFixture pg, ITestOutputHelper output) : I
     [Fact]
     public async Task PooledFlowsReset_TheNextKeepAlivePassReplacesThem_SoNoRequestFails()
     {
-        await using var proxy = new FaultProxy(pg.Cluster.Host, pg.Cluster.Port);
+        await using var proxy = NetworkProxy.Start(pg.Cluster.Host, pg.Cluster.Port);
         await using var app = CreateApp(proxy, out var appName);
         var before = await app.StartWarmAsync(pg.Cluster, appName, N);
 
@@ -31,7 +32,7 @@ public sealed class ResetTests(PostgresFixture pg, ITestOutputHelper output) : I
     [Fact]
     public async Task PooledFlowsReset_WithNoPassBetween_OneRequestFails_ThenTheGateWaitsForTheRewarm()
     {
-        await using var proxy = new FaultProxy(pg.Cluster.Host, pg.Cluster.Port);
+        await using var proxy = NetworkProxy.Start(pg.Cluster.Host, pg.Cluster.Port);
         await using var app = CreateApp(proxy, out var appName);
         var before = await app.StartWarmAsync(pg.Cluster, appName, N);
 
@@ -52,13 +53,13 @@ public sealed class ResetTests(PostgresFixture pg, ITestOutputHelper output) : I
     }
 
     // A cut, not an outage: existing flows get RST, the next connection goes through.
-    private static void ResetEveryFlow(FaultProxy proxy)
+    private static void ResetEveryFlow(NetworkProxy proxy)
     {
         proxy.Mode = FaultMode.Reset;
         proxy.Mode = FaultMode.Pass;
     }
 
-    private TestApp CreateApp(FaultProxy proxy, out string appName)
+    private TestApp CreateApp(NetworkProxy proxy, out string appName)
     {
         var connectionString = new NpgsqlConnectionStringBuilder(pg.AppConnectionString(out appName)) { Port = proxy.Port, Timeout = 2 }.ConnectionString;
         return TestApp.Create(connectionString, s =>

@@ -1,38 +1,35 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.FaultTests.Storm;
 
 // One storm app process seen from the test: start, read its report, send it a query, stop it. Every wait is bounded,
-// and disposal kills whatever is still running.
+// and disposal (or the test run's exit, through ChildProcess) kills whatever is still running.
 public sealed class StormProcess : IAsyncDisposable
 {
     private static readonly TimeSpan s_answerTimeout = TimeSpan.FromSeconds(60);
-    private readonly Process _process;
-    private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
-    private readonly List<string> _stderr = [];
+    private readonly ChildProcess _child;
+    private readonly Channel<string> _lines;
+    private readonly List<string> _stderr;
 
-    private StormProcess(Process process, string applicationName)
+    private StormProcess(ChildProcess child, Channel<string> lines, List<string> stderr, string applicationName)
     {
-        _process = process;
+        _child = child;
+        _lines = lines;
+        _stderr = stderr;
         ApplicationName = applicationName;
     }
 
     public string ApplicationName { get; }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _child.HasExited;
 
     public static StormProcess Start(
         string connectionString, string applicationName, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var psi = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet");
         psi.ArgumentList.Add(typeof(StormApp).Assembly.Location);
         psi.ArgumentList.Add(StormApp.Verb);
         psi.Environment["ConnectionStrings__postgres"] = connectionString;
@@ -46,33 +43,10 @@ public sealed class StormProcess : IAsyncDisposable
             psi.Environment[key] = value;
         }
 
-        var process = new Process { StartInfo = psi };
-        var storm = new StormProcess(process, applicationName);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null)
-            {
-                storm._lines.Writer.TryComplete();
-            }
-            else
-            {
-                storm._lines.Writer.TryWrite(e.Data);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (storm._stderr)
-                {
-                    storm._stderr.Add(e.Data);
-                }
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return storm;
+        var lines = Channel.CreateUnbounded<string>();
+        var stderr = new List<string>();
+        var child = ChildProcess.Start(psi, line => OnOutput(lines, line), line => OnError(stderr, line));
+        return new StormProcess(child, lines, stderr, applicationName);
     }
 
     public async Task<WarmupReport> ReadReportAsync()
@@ -85,36 +59,27 @@ public sealed class StormProcess : IAsyncDisposable
 
     public async Task<WarmupReport> RequestReportAsync()
     {
-        await _process.StandardInput.WriteLineAsync("report");
-        await _process.StandardInput.FlushAsync();
+        await _child.StandardInput.WriteLineAsync("report");
+        await _child.StandardInput.FlushAsync();
         return await ReadReportAsync();
     }
 
     public async Task<string> QueryAsync()
     {
-        await _process.StandardInput.WriteLineAsync("query");
-        await _process.StandardInput.FlushAsync();
+        await _child.StandardInput.WriteLineAsync("query");
+        await _child.StandardInput.FlushAsync();
         return await NextLineAsync();
     }
 
     /// <summary>Closes stdin, so the app stops its host (and closes its pool) the way it would on SIGTERM.</summary>
     public async Task<int> StopAsync()
     {
-        _process.StandardInput.Close();
-        await _process.WaitForExitAsync().WaitAsync(s_answerTimeout);
-        return _process.ExitCode;
+        _child.StandardInput.Close();
+        await _child.WaitForExitAsync().WaitAsync(s_answerTimeout);
+        return _child.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(s_answerTimeout);
-        }
-
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _child.DisposeAsync();
 
     /// <summary>The last lines the process wrote to stderr (its log).</summary>
     public string RecentLog
@@ -136,7 +101,30 @@ public sealed class StormProcess : IAsyncDisposable
         }
         catch (Exception e) when (e is ChannelClosedException or TimeoutException)
         {
-            throw new InvalidOperationException($"{ApplicationName} gave no answer (exited: {_process.HasExited}). stderr:\n{RecentLog}", e);
+            throw new InvalidOperationException($"{ApplicationName} gave no answer (exited: {_child.HasExited}). stderr:\n{RecentLog}", e);
+        }
+    }
+
+    private static void OnOutput(Channel<string> lines, string? line)
+    {
+        if (line is null)
+        {
+            lines.Writer.TryComplete();
+        }
+        else
+        {
+            lines.Writer.TryWrite(line);
+        }
+    }
+
+    private static void OnError(List<string> stderr, string? line)
+    {
+        if (line is not null)
+        {
+            lock (stderr)
+            {
+                stderr.Add(line);
+            }
         }
     }
 }

@@ -1,9 +1,10 @@
 using System.Net.Sockets;
 using Prewarm.Lab.Proxy;
+using Prewarm.LocalPostgres.Network;
 
 namespace Prewarm.Lab.Tests;
 
-public sealed class DelayProxyTests
+public sealed class NetworkProxyTests
 {
     [Theory]
     [InlineData(2)]
@@ -20,7 +21,7 @@ public sealed class DelayProxyTests
     public async Task FirstBytes_WaitForTheSimulatedConnectToo()
     {
         await using var echo = new EchoServer();
-        await using var proxy = DelayProxy.Start("127.0.0.1", echo.EndPoint.Port, TimeSpan.FromMilliseconds(20));
+        await using var proxy = NetworkProxy.Start("127.0.0.1", echo.EndPoint.Port, TimeSpan.FromMilliseconds(20));
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -36,7 +37,7 @@ public sealed class DelayProxyTests
     public async Task Chunks_ArriveComplete_AndInOrder()
     {
         await using var echo = new EchoServer();
-        await using var proxy = DelayProxy.Start("127.0.0.1", echo.EndPoint.Port, TimeSpan.FromMilliseconds(2));
+        await using var proxy = NetworkProxy.Start("127.0.0.1", echo.EndPoint.Port, TimeSpan.FromMilliseconds(2));
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(proxy.EndPoint);
 
@@ -60,7 +61,7 @@ public sealed class DelayProxyTests
     [Fact]
     public async Task Dispose_StopsListening()
     {
-        var proxy = DelayProxy.Start("127.0.0.1", 9, TimeSpan.Zero);
+        var proxy = NetworkProxy.Start("127.0.0.1", 9, TimeSpan.Zero);
         var endPoint = proxy.EndPoint;
         await proxy.DisposeAsync();
 

@@ -15,6 +15,13 @@ public static class ServerView
     public static Task TerminateAsync(this PostgresCluster cluster, string applicationName) =>
         cluster.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{applicationName}'");
 
+    /// <summary>Terminates one backend and waits until it is gone (PostgreSQL 14+: the timeout makes the call wait).</summary>
+    public static async Task TerminateBackendAsync(this PostgresCluster cluster, int pid)
+    {
+        var terminated = await cluster.ScalarAsync<bool>($"SELECT pg_terminate_backend({pid}, 10000)");
+        Assert.True(terminated, $"backend {pid} was not terminated");
+    }
+
     // Backends leave pg_stat_activity asynchronously after a client closes or is terminated; there is no event to
     // wait on, so this polls the server, bounded. It synchronises with the server, not with the code under test.
     public static async Task<int[]> WaitForBackendCountAsync(this PostgresCluster cluster, string applicationName, int expected)

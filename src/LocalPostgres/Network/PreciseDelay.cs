@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace Prewarm.Lab.Proxy;
+namespace Prewarm.LocalPostgres.Network;
 
 /// <summary>
 /// Blocks the calling (dedicated) thread until a Stopwatch timestamp. Task.Delay and Thread.Sleep work in whole
