@@ -31,6 +31,7 @@ internal sealed class WarmupRun(
     // Set while a run re-warms a pool that was warm until the server went away: invocations then wait at the gate
     // through the restart instead of failing one by one, as long as the outage is shorter than the gate timeout.
     private volatile bool _recovering;
+    private long _recoverySince;
 
     public WarmupReport? LastReport => _lastReport;
 
@@ -47,6 +48,7 @@ internal sealed class WarmupRun(
         activity?.SetTag("prewarm.name", name);
         var started = time.GetTimestamp();
         Volatile.Write(ref _started, started);
+        Volatile.Write(ref _recoverySince, started);
         Volatile.Write(ref _attempts, 0);
         _lastFailure = null;
         Log.WarmupStarted(logger, name, settings.WarmConnections);
@@ -172,6 +174,15 @@ internal sealed class WarmupRun(
         catch (Exception ex)
         {
             _lastFailure = ex;
+            if (FailureClassifier.IsNoRoom(ex) && signal.Ready > 0)
+            {
+                // A connection beyond the first was refused after all (an instance with none took the last slot in the
+                // same instant): Npgsql has cleared the pool, the ones already serving included. Invocations wait at the
+                // gate for the retry, which reopens at once into the slots just given back, instead of being turned away.
+                _recovering = true;
+                Volatile.Write(ref _recoverySince, time.GetTimestamp());
+            }
+
             throw;
         }
     }
@@ -181,7 +192,7 @@ internal sealed class WarmupRun(
         if (args.Outcome.Exception is { } ex)
         {
             var report = Report(WarmupState.Degraded, 0, time.GetTimestamp(), null, ex);
-            if (_recovering && time.GetElapsedTime(Volatile.Read(ref _started)) < settings.GateTimeout)
+            if (_recovering && time.GetElapsedTime(Volatile.Read(ref _recoverySince)) < settings.GateTimeout)
             {
                 _lastReport = report with { State = WarmupState.Warming };
             }
