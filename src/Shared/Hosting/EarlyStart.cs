@@ -45,6 +45,9 @@ internal sealed class EarlyStart(
         }
     }
 
+    /// <summary>Completes once the data source and the coordinator exist, without blocking a thread for them.</summary>
+    public Task Ready => _created!;
+
     private (NpgsqlDataSource DataSource, WarmupCoordinator Coordinator) Created => _created!.GetAwaiter().GetResult();
 
     public void Begin()
@@ -91,9 +94,21 @@ internal sealed class EarlyStart(
             }
 
             loggers.Attach(services.GetService<ILoggerFactory>());
-            // A data source that could not be built (an Entra principal without a name, say) stops the app here.
-            _ = Created;
-            instrumentation.Attach(services.GetRequiredService<IMeterFactory>());
+            // The build itself is not waited for: on a cold start it competes with this very host build for the CPU, and
+            // waiting would put it on the app's start-up path again. What was checked on the app's thread already
+            // (DataSourceFactory.Prepare) leaves it nothing to fail on but an Entra principal without a name, whose
+            // token fetch is reported by the warm-up, the health check and every resolution of the data source.
+            var meters = services.GetRequiredService<IMeterFactory>();
+            if (_created!.IsCompleted)
+            {
+                _ = Created;
+                instrumentation.Attach(meters);
+            }
+            else
+            {
+                _ = _created.ContinueWith(
+                    (t, state) => ((PrewarmInstrumentation)state!).Attach(meters), instrumentation, CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            }
         }
         catch (Exception)
         {

@@ -19,16 +19,17 @@ internal sealed class WarmupHostedService(
 
     public async Task StartingAsync(CancellationToken cancellationToken)
     {
-        // The early run, never a new one: a run that already ended Degraded (a wrong password, no credential) made its
-        // one attempt, and one that ended on a transient failure has scheduled its own rerun. None when disabled.
-        if (early.FirstRun is not { } run)
+        // Background: nothing to wait for, and nothing to touch either, so that host start never waits for the data
+        // source's build on the warm-up's thread (EarlyStart observes the run's failures itself).
+        if (settings.StartupMode != PrewarmStartupMode.BlockUntilWarm)
         {
             return;
         }
 
-        if (settings.StartupMode != PrewarmStartupMode.BlockUntilWarm)
+        // The early run, never a new one: a run that already ended Degraded (a wrong password, no credential) made its
+        // one attempt, and one that ended on a transient failure has scheduled its own rerun. None when disabled.
+        if (early.FirstRun is not { } run)
         {
-            _ = run.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return;
         }
 
@@ -48,10 +49,25 @@ internal sealed class WarmupHostedService(
     {
         if (settings.Enabled && settings.KeepAliveInterval > TimeSpan.Zero)
         {
-            _keepAliveLoop = Coordinator.KeepAlive.LoopAsync(Coordinator.Stopping);
+            _keepAliveLoop = LoopWhenReadyAsync();
         }
 
         return Task.CompletedTask;
+    }
+
+    private async Task LoopWhenReadyAsync()
+    {
+        try
+        {
+            await early.Ready.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The data source was never built: no pool to keep alive; the warm-up and the health check say why.
+            return;
+        }
+
+        await Coordinator.KeepAlive.LoopAsync(Coordinator.Stopping).ConfigureAwait(false);
     }
 
     public Task StoppingAsync(CancellationToken cancellationToken)
