@@ -53,6 +53,11 @@ internal sealed class EarlyStart(
     public void Begin()
     {
         _abandonTimer = time.CreateTimer(static s => ((EarlyStart)s!).Abandon(), this, settings.StartupTimeout, Timeout.InfiniteTimeSpan);
+        if (settings.Enabled && settings.ConnectionString is { } connectionString)
+        {
+            Warmup.RootStorePreload.BeginIfTls(connectionString);
+        }
+
         _created = Task.Run(() =>
         {
             var created = create();
