@@ -49,19 +49,26 @@ public sealed class StormProcess : IAsyncDisposable
         return new StormProcess(child, lines, stderr, applicationName);
     }
 
-    public async Task<WarmupReport> ReadReportAsync()
-    {
-        var line = await NextLineAsync();
-        return line.StartsWith(StormApp.ReportPrefix, StringComparison.Ordinal)
-            ? JsonSerializer.Deserialize<WarmupReport>(line[StormApp.ReportPrefix.Length..]) ?? throw new InvalidOperationException($"{ApplicationName}: no report yet")
-            : throw new InvalidOperationException($"{ApplicationName}: expected a report, got '{line}'");
-    }
+    public async Task<WarmupReport> ReadReportAsync() =>
+        await ReadReportOrNullAsync() ?? throw new InvalidOperationException($"{ApplicationName}: no report yet");
 
-    public async Task<WarmupReport> RequestReportAsync()
+    public async Task<WarmupReport> RequestReportAsync() =>
+        await RequestReportOrNullAsync() ?? throw new InvalidOperationException($"{ApplicationName}: no report yet");
+
+    /// <summary>The current report, or null while the first warm-up run has not ended.</summary>
+    public async Task<WarmupReport?> RequestReportOrNullAsync()
     {
         await _child.StandardInput.WriteLineAsync("report");
         await _child.StandardInput.FlushAsync();
-        return await ReadReportAsync();
+        return await ReadReportOrNullAsync();
+    }
+
+    private async Task<WarmupReport?> ReadReportOrNullAsync()
+    {
+        var line = await NextLineAsync();
+        return line.StartsWith(StormApp.ReportPrefix, StringComparison.Ordinal)
+            ? JsonSerializer.Deserialize<WarmupReport>(line[StormApp.ReportPrefix.Length..])
+            : throw new InvalidOperationException($"{ApplicationName}: expected a report, got '{line}'");
     }
 
     public async Task<string> QueryAsync()
