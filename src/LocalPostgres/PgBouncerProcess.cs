@@ -19,7 +19,6 @@ public sealed class PgBouncerProcess : IAsyncDisposable
     public const string MissingMessage =
         "pgbouncer not found; install it with: apt-get install -y pgbouncer (scripts/ensure-deps.sh does), or point PREWARM_PGBOUNCER at the binary";
 
-    private const int StartAttempts = 3;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
@@ -141,7 +140,7 @@ public sealed class PgBouncerProcess : IAsyncDisposable
                 await StopAsync(pid).ConfigureAwait(false);
             }
 
-            if (attempt == StartAttempts || !tail.Contains("Address already in use", StringComparison.OrdinalIgnoreCase))
+            if (attempt == FreePort.StartAttempts || !tail.Contains("Address already in use", StringComparison.OrdinalIgnoreCase))
             {
                 throw new InvalidOperationException(
                     $"pgbouncer did not start on {Host}:{Port} (exit {started.ExitCode}): {started.Output}\n--- pgbouncer log (last lines) ---\n{tail}");

@@ -12,7 +12,6 @@ namespace Prewarm.LocalPostgres;
 public sealed class PostgresCluster : IAsyncDisposable
 {
     private const string Superuser = "postgres";
-    private const int StartAttempts = 3;
     private static readonly TimeSpan InitdbTimeout = TimeSpan.FromMinutes(2);
     // pg_ctl is given -t 30; the extra time is for runuser and process start on a busy machine.
     private static readonly TimeSpan PgCtlTimeout = TimeSpan.FromSeconds(45);
@@ -272,7 +271,7 @@ public sealed class PostgresCluster : IAsyncDisposable
                     return;
                 }
 
-                if (!failure.PortTaken || attempt == StartAttempts)
+                if (!failure.PortTaken || attempt == FreePort.StartAttempts)
                 {
                     throw new InvalidOperationException(failure.Message);
                 }

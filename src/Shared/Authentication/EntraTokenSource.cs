@@ -10,7 +10,7 @@ namespace Prewarm.Authentication;
 // request path. Here the token is fetched during warm-up, kept, and refreshed from a timer before it expires, so the
 // password provider Npgsql calls on open only reads a field. Npgsql's UsePeriodicPasswordProvider refreshes on a
 // fixed interval whatever the token's lifetime; this follows ExpiresOn instead, with margin and jitter.
-internal sealed class EntraTokenSource : IDisposable
+internal sealed class EntraTokenSource(string name, TokenCredential credential, PrewarmSettings settings, TimeProvider time, SecretRedactor redactor, ILogger logger) : IDisposable
 {
     public const string Scope = "https://ossrdbms-aad.database.windows.net/.default";
 
@@ -21,29 +21,15 @@ internal sealed class EntraTokenSource : IDisposable
     // A cached token this close to expiry is not handed out: an open may take a while to reach authentication.
     private static readonly TimeSpan s_minimumValidity = TimeSpan.FromSeconds(30);
 
-    private readonly TokenCredential _credential;
-    private readonly PrewarmSettings _settings;
-    private readonly TimeProvider _time;
-    private readonly SecretRedactor _redactor;
-    private readonly ILogger _logger;
-    private readonly string _name;
     private readonly Lock _lock = new();
     private AccessToken? _current;
     private readonly SingleFlight<AccessToken> _fetches = new();
     private ITimer? _refreshTimer;
-    private TimeSpan _failureDelay;
+    private TimeSpan _failureDelay = settings.RetryBaseDelay;
     private bool _disposed;
 
-    public EntraTokenSource(string name, TokenCredential credential, PrewarmSettings settings, TimeProvider time, SecretRedactor redactor, ILogger logger)
-    {
-        _name = name;
-        _credential = credential;
-        _settings = settings;
-        _time = time;
-        _redactor = redactor;
-        _logger = logger;
-        _failureDelay = settings.RetryBaseDelay;
-    }
+    // For the timer's static callback, which reaches this instance through its state.
+    private TimeSpan RetryMaxDelay => settings.RetryMaxDelay;
 
     public async ValueTask<string> GetPasswordAsync(CancellationToken cancellationToken) =>
         TryGetFresh() ?? (await FetchAsync(cancellationToken).ConfigureAwait(false)).Token;
@@ -74,7 +60,7 @@ internal sealed class EntraTokenSource : IDisposable
     {
         lock (_lock)
         {
-            return _current is { } token && token.ExpiresOn - _time.GetUtcNow() > s_minimumValidity ? token.Token : null;
+            return _current is { } token && token.ExpiresOn - time.GetUtcNow() > s_minimumValidity ? token.Token : null;
         }
     }
 
@@ -83,27 +69,27 @@ internal sealed class EntraTokenSource : IDisposable
 
     private async Task<AccessToken> FetchCoreAsync()
     {
-        var started = _time.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             // IMDS can hang: the credential call is bounded whatever the credential's own retry policy is.
-            var token = await _credential.GetTokenAsync(new TokenRequestContext([Scope]), CancellationToken.None)
-                .AsTask().WaitAsync(_settings.TokenTimeout, _time).ConfigureAwait(false);
-            _redactor.Add(token.Token);
+            var token = await credential.GetTokenAsync(new TokenRequestContext([Scope]), CancellationToken.None)
+                .AsTask().WaitAsync(settings.TokenTimeout, time).ConfigureAwait(false);
+            redactor.Add(token.Token);
             lock (_lock)
             {
                 _current = token;
-                _failureDelay = _settings.RetryBaseDelay;
+                _failureDelay = settings.RetryBaseDelay;
                 ScheduleRefresh(DueBeforeExpiry(token.ExpiresOn));
             }
 
-            Log.TokenAcquired(_logger, _name, _time.GetElapsedTime(started).TotalMilliseconds, token.ExpiresOn);
+            Log.TokenAcquired(logger, name, time.GetElapsedTime(started).TotalMilliseconds, token.ExpiresOn);
             return token;
         }
         catch (Exception ex)
         {
-            var failure = EntraTokenException.From(ex, _settings.TokenTimeout, _redactor);
-            Log.TokenFailed(_logger, _name, failure.Message);
+            var failure = EntraTokenException.From(ex, settings.TokenTimeout, redactor);
+            Log.TokenFailed(logger, name, failure.Message);
             throw failure;
         }
     }
@@ -111,9 +97,9 @@ internal sealed class EntraTokenSource : IDisposable
     private TimeSpan DueBeforeExpiry(DateTimeOffset expiresOn)
     {
         var jitter = s_refreshJitter * Random.Shared.NextDouble();
-        var due = expiresOn - s_refreshMargin - jitter - _time.GetUtcNow();
+        var due = expiresOn - s_refreshMargin - jitter - time.GetUtcNow();
         // A short-lived token (shorter than the margin) is refreshed at half its remaining life instead.
-        return due > TimeSpan.Zero ? due : (expiresOn - _time.GetUtcNow()) / 2;
+        return due > TimeSpan.Zero ? due : (expiresOn - time.GetUtcNow()) / 2;
     }
 
     // Called under _lock.
@@ -125,7 +111,7 @@ internal sealed class EntraTokenSource : IDisposable
         }
 
         _refreshTimer?.Dispose();
-        _refreshTimer = _time.CreateTimer(static state => ((EntraTokenSource)state!).Refresh(), this, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+        _refreshTimer = time.CreateTimer(static state => ((EntraTokenSource)state!).Refresh(), this, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
     }
 
     // Off the request path. A failed refresh leaves the current token (and every pooled connection) in place and
@@ -137,7 +123,7 @@ internal sealed class EntraTokenSource : IDisposable
             lock (source._lock)
             {
                 var delay = source._failureDelay;
-                source._failureDelay = TimeSpan.FromTicks(Math.Min(source._settings.RetryMaxDelay.Ticks, delay.Ticks * 2));
+                source._failureDelay = TimeSpan.FromTicks(Math.Min(source.RetryMaxDelay.Ticks, delay.Ticks * 2));
                 source.ScheduleRefresh(delay);
             }
         },
