@@ -49,7 +49,8 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
             holder = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
             holder = await RetireIfDueAsync(holder, null, seen, tally, cancellationToken).ConfigureAwait(false);
             pids.Add(holder.ProcessID);
-            var known = Math.Min(ledger.Count, requested);
+            // Through PgBouncer all N are taken (and so topped up) at once: it queues clients instead of refusing them.
+            var known = settings.PgBouncer ? requested : Math.Min(ledger.Count, requested);
             for (var i = 1; i < known; i++)
             {
                 var connection = await AcquireAsync(seen, tally, cancellationToken).ConfigureAwait(false);
@@ -70,7 +71,7 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
                 }
             }
 
-            // Through PgBouncer the server's slots are not this pool's to judge: it queues clients instead.
+            // Through PgBouncer the server's slots are not this pool's to judge.
             if (settings.PgBouncer)
             {
                 return;

@@ -14,12 +14,11 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     public const WarmupPhase WorkPhase = WarmupPhase.Work;
     public const WarmupPhase RestPhase = WarmupPhase.Rest;
 
-    // Set when the server refused a connection for want of room; cleared once the pool holds N again. While set, every
-    // connection beyond the first waits for a turn (RoomTurn). PgBouncer queues clients instead of refusing them, and
-    // its pids say nothing about the server, so room is never looked at there.
+    // Set when the server refused a connection for want of room; cleared once the pool holds N again. While set, the
+    // warm-up opens its connections beyond the first on a turn (RoomTurn) however much room the server reports.
+    // PgBouncer queues clients instead of refusing them, and its pids say nothing about the server, so room is never
+    // looked at there.
     private volatile bool _serverFull;
-
-    public bool MustAskForRoom => _serverFull && !settings.PgBouncer;
 
     public void Observe(Exception exception)
     {

@@ -7,8 +7,9 @@ namespace Prewarm.Warmup;
 // starting instance in while the others top up.
 internal static class FairShare
 {
-    // Slots a top-up never takes: room for the next instances' first connections. Two, so that one instance starting
-    // while another runs a turn (whose probe takes one slot itself) still finds a slot at once.
+    // Slots a top-up never takes: room for the next instances' first connections. Two, so that two instances starting
+    // in the instant another's top-up opens still find a slot, and a request that finds its pool busy for the length
+    // of a keep-alive ping can still open one.
     public const int Reserve = 2;
 
     // Without a turn, N-1 connections are opened at once only when this many instances doing the same at the same

@@ -4,6 +4,7 @@ using System.Globalization;
 using Npgsql;
 using Prewarm.LocalPostgres;
 using Prewarm.Tests.Infrastructure;
+using Prewarm.Warmup;
 using Xunit.Abstractions;
 
 namespace Prewarm.FaultTests.Storm;
@@ -12,14 +13,13 @@ namespace Prewarm.FaultTests.Storm;
 // serves from the start (queries run while it warms), as a Function App's instances take traffic once started.
 public sealed class StormShareTests(ITestOutputHelper output)
 {
-    // PostgreSQL keeps superuser_reserved_connections (3) of max_connections away from the app role.
-    private const int ReservedForSuperuser = 3;
-    // FairShare.Reserve: the free slots a top-up leaves for instances that hold none.
-    private const int FairShareReserve = 2;
     // A process that retried in a tight loop would be caught: WarmupTimeout / the first backoff step (250 ms) is 120
     // attempts a run; capped at RetryMaxDelay (1 s), backoff allows about 30.
     private const int MaxAttemptsPerRun = 40;
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(90);
+
+    // Every process serves from its start, without waiting for its warm-up to end first (see StormApp).
+    private static readonly Dictionary<string, string> s_serveAtOnce = new() { ["StormApp__ServeAtOnce"] = "true" };
 
     private static Dictionary<string, string> Settings(int n) => new()
     {
@@ -35,9 +35,9 @@ public sealed class StormShareTests(ITestOutputHelper output)
     public async Task SixByFour_Against17Slots_EveryProcessServes_NoneFailsAfterItsFirstSuccess_FreedSlotsAreTaken()
     {
         const int k = 6, n = 4, slots = 17;
-        await using var cluster = await CreateClusterAsync(slots);
+        await using var cluster = await StormFleet.CreateClusterAsync(slots, testSlots: ServerWatch.Slots);
         var started = Stopwatch.StartNew();
-        var apps = StartAll(cluster, k, n);
+        var apps = StormFleet.StartAll(cluster, k, Settings(n), s_serveAtOnce);
         var traffic = apps.Select(a => new Traffic(a)).ToArray();
         await using var server = await ServerWatch.StartAsync(cluster);
         async Task<string> Shares() => string.Join(", ", await server.HeldAsync(apps));
@@ -50,7 +50,7 @@ public sealed class StormShareTests(ITestOutputHelper output)
             // Topped up to what the server has beyond the reserve.
             var held = Array.Empty<int>();
             await WaitUntilAsync(
-                async () => (held = await server.HeldAsync(apps)).Sum() >= slots - FairShareReserve && held.All(h => h is >= 1 and <= n), Shares);
+                async () => (held = await server.HeldAsync(apps)).Sum() >= slots - FairShare.Reserve && held.All(h => h is >= 1 and <= n), Shares);
             output.WriteLine($"shares once settled: {string.Join(", ", held)} of {n} each ({held.Sum()} of {slots} slots)");
             Assert.All(held, h => Assert.InRange(h, 1, n));
 
@@ -61,8 +61,8 @@ public sealed class StormShareTests(ITestOutputHelper output)
             Assert.Equal(0, await apps[stopped].StopAsync());
             await cluster.WaitForBackendCountAsync(apps[stopped].ApplicationName, 0);
             var freed = Stopwatch.StartNew();
-            await WaitUntilAsync(async () => (await server.HeldAsync(apps)).Sum() >= slots - FairShareReserve, Shares);
-            output.WriteLine($"{held[stopped]} slots freed -> taken by the others ({othersBefore} -> {slots - FairShareReserve}) in {freed.ElapsedMilliseconds} ms (keep-alive interval 1000 ms)");
+            await WaitUntilAsync(async () => (await server.HeldAsync(apps)).Sum() >= slots - FairShare.Reserve, Shares);
+            output.WriteLine($"{held[stopped]} slots freed -> taken by the others ({othersBefore} -> {slots - FairShare.Reserve}) in {freed.ElapsedMilliseconds} ms (keep-alive interval 1000 ms)");
 
             await Task.WhenAll(traffic.Select(t => t.StopAsync()));
             foreach (var t in traffic)
@@ -82,7 +82,7 @@ public sealed class StormShareTests(ITestOutputHelper output)
         finally
         {
             await Task.WhenAll(traffic.Select(t => t.StopAsync()));
-            await DisposeAllAsync(apps);
+            await StormFleet.DisposeAllAsync(apps);
         }
     }
 
@@ -91,9 +91,9 @@ public sealed class StormShareTests(ITestOutputHelper output)
     {
         // Twenty app processes, 1-2 s of start-up CPU each: as many as two cores start within the test's bound.
         const int k = 20, n = 2, slots = 10;
-        await using var cluster = await CreateClusterAsync(slots);
+        await using var cluster = await StormFleet.CreateClusterAsync(slots, testSlots: ServerWatch.Slots);
         var started = Stopwatch.StartNew();
-        var apps = StartAll(cluster, k, n);
+        var apps = StormFleet.StartAll(cluster, k, Settings(n), s_serveAtOnce);
         await using var server = await ServerWatch.StartAsync(cluster);
         async Task<string> Shares() => string.Join(", ", await server.HeldAsync(apps));
         try
@@ -133,7 +133,7 @@ public sealed class StormShareTests(ITestOutputHelper output)
         }
         finally
         {
-            await DisposeAllAsync(apps);
+            await StormFleet.DisposeAllAsync(apps);
         }
     }
 
@@ -160,31 +160,6 @@ public sealed class StormShareTests(ITestOutputHelper output)
         foreach (var app in apps)
         {
             output.WriteLine($"{app.ApplicationName} log:\n{app.RecentLog}");
-        }
-    }
-
-    private static async Task<PostgresCluster> CreateClusterAsync(int appSlots)
-    {
-        // One more for the test's own watcher (ServerWatch): a superuser connection takes an ordinary slot while there is one.
-        var options = new PostgresClusterOptions { MaxConnections = appSlots + ReservedForSuperuser + 1 };
-        var cluster = await PostgresCluster.CreateAsync(options);
-        await cluster.CreateRoleAsync(PostgresFixture.AppUser, PostgresFixture.AppPassword);
-        await cluster.CreateDatabaseAsync(PostgresFixture.AppDatabase, PostgresFixture.AppUser);
-        return cluster;
-    }
-
-    private static StormProcess[] StartAll(PostgresCluster cluster, int k, int n) =>
-        [.. Enumerable.Range(0, k).Select(_ =>
-        {
-            var connectionString = PostgresFixture.ConnectionStringFor(cluster, out var appName);
-            return StormProcess.Start(connectionString, appName, Settings(n), new Dictionary<string, string> { ["StormApp__ServeAtOnce"] = "true" });
-        })];
-
-    private static async Task DisposeAllAsync(IEnumerable<StormProcess> apps)
-    {
-        foreach (var app in apps)
-        {
-            await app.DisposeAsync();
         }
     }
 
@@ -245,6 +220,9 @@ public sealed class StormShareTests(ITestOutputHelper output)
     // new connection per look could be refused like any other, and the samples also show the limit holding.
     private sealed class ServerWatch : IAsyncDisposable
     {
+        // A superuser connection takes an ordinary slot while there is one, so the server gets one more for it.
+        public const int Slots = 1;
+
         private readonly NpgsqlConnection _connection;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _sampling;

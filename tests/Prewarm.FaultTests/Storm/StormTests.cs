@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Prewarm.LocalPostgres;
 using Prewarm.Tests.Infrastructure;
+using Prewarm.Warmup;
 using Xunit.Abstractions;
 
 namespace Prewarm.FaultTests.Storm;
@@ -11,8 +12,6 @@ public sealed class StormTests(ITestOutputHelper output)
 {
     private const int K = 4;
     private const int N = 3;
-    // PostgreSQL keeps superuser_reserved_connections (3) of max_connections away from the app role.
-    private const int ReservedForSuperuser = 3;
     // With this bound a run that retried in a tight loop would be caught: WarmupTimeout / the first retry delay (250 ms) is 120.
     private const int MaxAttempts = 40;
 
@@ -29,9 +28,9 @@ public sealed class StormTests(ITestOutputHelper output)
     [Fact]
     public async Task RoomForAll_EveryProcessEndsWarmWithN()
     {
-        // Room for every connection and FairShare.Reserve (2), which top-ups leave free for instances that hold none.
-        await using var cluster = await CreateClusterAsync(appSlots: K * N + 2);
-        var apps = StartAll(cluster);
+        // Room for every connection and the reserve that top-ups leave free for instances that hold none.
+        await using var cluster = await StormFleet.CreateClusterAsync(appSlots: K * N + FairShare.Reserve);
+        var apps = StormFleet.StartAll(cluster, K, s_settings);
         try
         {
             var reports = await Task.WhenAll(apps.Select(a => a.ReadReportAsync()));
@@ -48,18 +47,18 @@ public sealed class StormTests(ITestOutputHelper output)
         }
         finally
         {
-            await DisposeAllAsync(apps);
+            await StormFleet.DisposeAllAsync(apps);
         }
     }
 
     [Fact]
     public async Task RoomForFewer_EachEndsWarmWithWhatItGot_ReportsTheShortfall_AndTopsUpOnceRoomAppears()
     {
-        // Room for all but N-1 beyond FairShare.Reserve (2), which top-ups leave free: whatever the order, every process
+        // Room for all but N-1 beyond the reserve that top-ups leave free: whatever the order, every process
         // gets at least one and someone falls short; once one stops, the others fit.
-        const int slots = (K - 1) * N + 1 + 2;
-        await using var cluster = await CreateClusterAsync(appSlots: slots);
-        var apps = StartAll(cluster);
+        const int slots = (K - 1) * N + 1 + FairShare.Reserve;
+        await using var cluster = await StormFleet.CreateClusterAsync(appSlots: slots);
+        var apps = StormFleet.StartAll(cluster, K, s_settings);
         try
         {
             var reports = await Task.WhenAll(apps.Select(a => a.ReadReportAsync()));
@@ -106,7 +105,7 @@ public sealed class StormTests(ITestOutputHelper output)
         }
         finally
         {
-            await DisposeAllAsync(apps);
+            await StormFleet.DisposeAllAsync(apps);
         }
     }
 
@@ -115,30 +114,6 @@ public sealed class StormTests(ITestOutputHelper output)
         foreach (var app in apps)
         {
             output.WriteLine($"{app.ApplicationName} log:\n{app.RecentLog}");
-        }
-    }
-
-    private static async Task<PostgresCluster> CreateClusterAsync(int appSlots)
-    {
-        var options = new PostgresClusterOptions { MaxConnections = appSlots + ReservedForSuperuser };
-        var cluster = await PostgresCluster.CreateAsync(options);
-        await cluster.CreateRoleAsync(PostgresFixture.AppUser, PostgresFixture.AppPassword);
-        await cluster.CreateDatabaseAsync(PostgresFixture.AppDatabase, PostgresFixture.AppUser);
-        return cluster;
-    }
-
-    private static StormProcess[] StartAll(PostgresCluster cluster) =>
-        [.. Enumerable.Range(0, K).Select(_ =>
-        {
-            var connectionString = PostgresFixture.ConnectionStringFor(cluster, out var appName);
-            return StormProcess.Start(connectionString, appName, s_settings);
-        })];
-
-    private static async Task DisposeAllAsync(IEnumerable<StormProcess> apps)
-    {
-        foreach (var app in apps)
-        {
-            await app.DisposeAsync();
         }
     }
 
