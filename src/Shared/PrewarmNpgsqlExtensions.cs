@@ -27,11 +27,8 @@ public static class PrewarmNpgsqlExtensions
     /// <param name="connectionName">The connection string's name, also the settings section's.</param>
     /// <param name="configureSettings">Runs after configuration binding: set the warm-up work here.</param>
     /// <param name="configureDataSourceBuilder">Runs last on Npgsql's own builder: anything Npgsql offers.</param>
-    public static void AddPrewarmedNpgsql(
-        this IHostApplicationBuilder builder,
-        string connectionName,
-        Action<PrewarmSettings>? configureSettings = null,
-        Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder = null) =>
+    public static void AddPrewarmedNpgsql(this IHostApplicationBuilder builder, string connectionName,
+        Action<PrewarmSettings>? configureSettings = null, Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder = null) =>
         AddCore(builder, connectionName, serviceKey: null, configureSettings, configureDataSourceBuilder);
 
     /// <summary>As <see cref="AddPrewarmedNpgsql"/>, registered as keyed services under <paramref name="name"/>, for several databases.</summary>
@@ -39,11 +36,8 @@ public static class PrewarmNpgsqlExtensions
     /// <param name="name">The connection string's name, the settings section's and the service key.</param>
     /// <param name="configureSettings">Runs after configuration binding.</param>
     /// <param name="configureDataSourceBuilder">Runs last on Npgsql's own builder.</param>
-    public static void AddKeyedPrewarmedNpgsql(
-        this IHostApplicationBuilder builder,
-        string name,
-        Action<PrewarmSettings>? configureSettings = null,
-        Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder = null) =>
+    public static void AddKeyedPrewarmedNpgsql(this IHostApplicationBuilder builder, string name,
+        Action<PrewarmSettings>? configureSettings = null, Action<NpgsqlDataSourceBuilder>? configureDataSourceBuilder = null) =>
         AddCore(builder, name, serviceKey: name, configureSettings, configureDataSourceBuilder);
 
     private static void AddCore(

@@ -56,7 +56,7 @@ public sealed class WarmupCoordinator
         var ledger = new PoolLedger(TimeSpan.FromSeconds(connectionString.ConnectionLifetime), time);
         _run = new WarmupRun(name, settings, time, logger, instrumentation, redactor, warmer, ledger, _signal);
         _keepAlive = new KeepAliveRunner(
-            name, settings, time, logger, redactor, new KeepAlivePass(dataSource, settings, warmer, ledger), () => _signal.State, EnsureWarmAsync, () => _run.Pipelines);
+            name, settings, time, logger, redactor, new KeepAlivePass(dataSource, settings, warmer, ledger, _signal), () => _signal.State, EnsureWarmAsync, () => _run.Pipelines);
     }
 
     /// <summary>The connection name this coordinator warms (<c>ConnectionStrings:{Name}</c>).</summary>
@@ -107,7 +107,7 @@ public sealed class WarmupCoordinator
     // with bounds of their own.
     internal Task<bool> WaitForWarmAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (_signal.State == WarmupState.Warm || !_settings.Enabled)
+        if (_signal.IsOpen || !_settings.Enabled)
         {
             _instrumentation.GatePassedWarm();
             return s_true;
@@ -178,7 +178,7 @@ public sealed class WarmupCoordinator
 
         var outcome = await _signal.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
         _instrumentation.GateWaited(outcome, _time.GetElapsedTime(started));
-        return outcome is GateOutcome.Warm or GateOutcome.Ready or GateOutcome.Waited;
+        return outcome is GateOutcome.Warm or GateOutcome.Ready or GateOutcome.Waited or GateOutcome.Held;
     }
 
     // After a run gives up on a transient failure, the next one starts one backoff step later, so the pool turns

@@ -86,6 +86,7 @@ internal sealed class PrewarmInstrumentation(string name)
             GateOutcome.Warm => "warm",
             GateOutcome.Ready => "ready",
             GateOutcome.Waited => "waited",
+            GateOutcome.Held => "held",
             GateOutcome.TimedOut => "timeout",
             GateOutcome.Degraded => "degraded",
             _ => "stopped",

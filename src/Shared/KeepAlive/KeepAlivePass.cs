@@ -12,9 +12,14 @@ namespace Prewarm.KeepAlive;
 // being looked at. Npgsql hands idle connections out first in, first out, so taking and returning them one by one
 // visits each in turn, while a request arriving meanwhile still finds one idle instead of opening a new one (which,
 // on a full server, would be refused and make Npgsql clear the pool). A request that takes one in between at worst
-// makes the pass look at one twice and another not at all, until the next pass.
-internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, ConnectionWarmer warmer, PoolLedger ledger)
+// makes the pass look at one twice and another not at all, until the next pass. A pool of one or two has nothing
+// left idle while the pass holds its two, so there the pass holds the gate (ReadinessSignal.HoldGate) until it has
+// handed one back.
+internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, ConnectionWarmer warmer, PoolLedger ledger, ReadinessSignal signal)
 {
+    // The connections a pass holds at once (the holder and the one looked at): a pool of no more has none left idle.
+    private const int HeldAtOnce = 2;
+
     // When a connection dies of 57P01/57P02 Npgsql clears the whole pool, so connections this pass looked at and found
     // alive are closed as they are handed back. A second round then finds the pool short and tops it up.
     private const int MaxRounds = 3;
@@ -43,6 +48,8 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
         var requested = settings.WarmConnections;
         var pids = new List<int>(requested);
         NpgsqlConnection? holder = null;
+        // Released the first time a connection goes back to the pool idle, or at the end of the round.
+        using var hold = ledger.Count <= HeldAtOnce ? signal.HoldGate() : null;
         try
         {
             // The holder: the first connection looked at, kept until the end of the round.
@@ -64,11 +71,14 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
                             pids.Add(looked.ProcessID);
                         }
 
+                        hold?.Dispose();
                         continue;
                     }
 
                     pids.Add(connection.ProcessID);
                 }
+
+                hold?.Dispose();
             }
 
             // Through PgBouncer the server's slots are not this pool's to judge.
@@ -135,6 +145,8 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
                     }
                 }
             }
+
+            hold?.Dispose();
         }
     }
 

@@ -4,15 +4,28 @@ namespace Prewarm.Warmup;
 // a run is warming waits for the k-th warmed connection, because Npgsql opens a new, cold, physical connection for
 // every Open that finds none idle. So the first invocation passes as soon as one connection has done its warm-up work
 // and sits idle, and a burst is served by warm connections as each becomes ready, never by cold ones of its own.
+//
+// The same reason holds a warm gate for a moment: a keep-alive pass that is about to hold every connection the pool
+// has (a pool the server had room for only one or two of) holds the gate too, so an invocation arriving meanwhile
+// waits for one to come back instead of opening a connection of its own, which a full server would refuse (and Npgsql
+// would then clear the pool).
 internal sealed class ReadinessSignal
 {
+    // The ticket of an invocation waiting out a hold: below every warm-up ticket, so it is first in line.
+    private const int HoldTicket = 0;
+
     private readonly Lock _lock = new();
     private readonly List<Waiter> _waiters = [];
     private volatile WarmupState _state = WarmupState.Cold;
+    private volatile bool _held;
+    private int _holds;
     private int _ready;
     private int _admitted;
 
     public WarmupState State => _state;
+
+    /// <summary>Warm and nothing held: the gate's fast path.</summary>
+    public bool IsOpen => _state == WarmupState.Warm && !_held;
 
     /// <summary>Connections the current attempt has warmed and handed back to the pool so far.</summary>
     public int Ready
@@ -98,7 +111,7 @@ internal sealed class ReadinessSignal
         {
             switch (_state)
             {
-                case WarmupState.Warm:
+                case WarmupState.Warm when _holds == 0:
                     return GateOutcome.Warm;
                 case WarmupState.Degraded:
                     return GateOutcome.Degraded;
@@ -106,8 +119,8 @@ internal sealed class ReadinessSignal
                     return GateOutcome.Stopped;
             }
 
-            var ticket = ++_admitted;
-            if (ticket <= _ready)
+            var ticket = _state == WarmupState.Warm ? HoldTicket : ++_admitted;
+            if (ticket != HoldTicket && ticket <= _ready)
             {
                 return GateOutcome.Ready;
             }
@@ -119,17 +132,63 @@ internal sealed class ReadinessSignal
         try
         {
             var passed = await waiter.Completion.Task.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
-            return passed ? GateOutcome.Waited : _state == WarmupState.Stopped ? GateOutcome.Stopped : GateOutcome.Degraded;
+            return passed ? waiter.Ticket == HoldTicket ? GateOutcome.Held : GateOutcome.Waited
+                : _state == WarmupState.Stopped ? GateOutcome.Stopped : GateOutcome.Degraded;
         }
         catch (TimeoutException)
         {
             Forget(waiter);
-            return GateOutcome.TimedOut;
+            // A hold that outlasts the gate timeout lets the invocation through: the pool is warm, and opening a
+            // connection of its own is what it would have done without the hold.
+            return waiter.Ticket == HoldTicket && _state == WarmupState.Warm ? GateOutcome.Held : GateOutcome.TimedOut;
         }
         catch (OperationCanceledException)
         {
             Forget(waiter);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Holds a warm gate until the returned hold is released (each hold at most once; holds nest). Invocations that
+    /// arrive meanwhile wait, up to the gate timeout, and then pass.
+    /// </summary>
+    public Hold HoldGate()
+    {
+        lock (_lock)
+        {
+            _holds++;
+            _held = true;
+        }
+
+        return new Hold(this);
+    }
+
+    private void Release()
+    {
+        lock (_lock)
+        {
+            if (--_holds > 0)
+            {
+                return;
+            }
+
+            _held = false;
+            ReleaseWhile(w => w.Ticket == HoldTicket, result: true);
+        }
+    }
+
+    /// <summary>A hold on the gate; releasing it twice is harmless.</summary>
+    public sealed class Hold(ReadinessSignal signal) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                signal.Release();
+            }
         }
     }
 
@@ -168,6 +227,7 @@ internal enum GateOutcome
     Warm,
     Ready,
     Waited,
+    Held,
     TimedOut,
     Degraded,
     Stopped,

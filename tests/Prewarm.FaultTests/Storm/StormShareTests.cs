@@ -150,16 +150,17 @@ public sealed class StormShareTests(ITestOutputHelper output)
         }
     }
 
+    // The failures come last: a runner that shows only the tail of a failed test's output still shows them.
     private void WriteLogs(IEnumerable<StormProcess> apps, IEnumerable<Traffic> traffic)
     {
-        foreach (var t in traffic)
-        {
-            output.WriteLine($"{t.App.ApplicationName} failures after first success: {string.Join(" | ", t.FailuresAfterFirstSuccess.Take(5))}");
-        }
-
         foreach (var app in apps)
         {
             output.WriteLine($"{app.ApplicationName} log:\n{app.RecentLog}");
+        }
+
+        foreach (var t in traffic)
+        {
+            output.WriteLine($"{t.App.ApplicationName} failures after first success: {string.Join(" | ", t.FailuresAfterFirstSuccess.Take(5))}");
         }
     }
 

@@ -84,4 +84,45 @@ public sealed class KeepAliveTests(PostgresFixture pg)
         Assert.Equal(3, passes[0].Validated);
         Assert.Same(passes[0], app.Coordinator.LastKeepAlive);
     }
+
+    // A pool the server had room for only one connection: while the pass holds it, an invocation that passed the gate
+    // would find nothing idle and open a connection of its own, which a full server refuses (and Npgsql then clears
+    // the pool). The gate holds it until the pass hands the connection back. The barrier: the pass reads the server's
+    // free slots from pg_roles, and the test holds pg_authid locked until the invocation is waiting.
+    [Fact]
+    public async Task KeepAlive_HoldingThePoolsOnlyConnection_HoldsTheGate_TheInvocationGetsThatConnection()
+    {
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s =>
+        {
+            s.WarmConnections = 1;
+            s.GateTimeout = TimeSpan.FromSeconds(60);
+        });
+        await app.Coordinator.EnsureWarmAsync();
+        var warm = Assert.Single(await pg.Cluster.BackendPidsAsync(appName));
+
+        await using var watcher = new NpgsqlConnection(pg.Cluster.ConnectionString());
+        await watcher.OpenAsync();
+        await using var barrier = new NpgsqlConnection(pg.Cluster.ConnectionString());
+        await barrier.OpenAsync();
+        await using var locked = await barrier.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand("LOCK TABLE pg_authid IN ACCESS EXCLUSIVE MODE", barrier, locked))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var pass = app.Coordinator.RunKeepAliveAsync();
+        await watcher.WaitUntilBlockedOnLockAsync(warm);
+        var invocation = Task.Run(async () =>
+        {
+            Assert.True(await app.Coordinator.WaitForWarmAsync());
+            await using var connection = await app.DataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+            return (int)(await command.ExecuteScalarAsync())!;
+        });
+        await locked.CommitAsync();
+
+        Assert.Null((await pass).LastError);
+        Assert.Equal(warm, await invocation);
+        Assert.Equal([warm], await pg.Cluster.BackendPidsAsync(appName));
+    }
 }

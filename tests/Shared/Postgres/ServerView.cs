@@ -1,3 +1,4 @@
+using Npgsql;
 using Prewarm.LocalPostgres;
 
 namespace Prewarm.Tests.Infrastructure;
@@ -38,6 +39,27 @@ public static class ServerView
             if (deadline.IsCancellationRequested)
             {
                 throw new TimeoutException($"Expected {expected} backends for '{applicationName}', the server shows {pids.Length}.");
+            }
+
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Waits until a backend is blocked on a heavyweight lock (a barrier the test holds with LOCK TABLE), looking on a
+    /// connection opened beforehand: a lock on a catalog can keep new connections from logging in. It reads the function
+    /// behind pg_stat_activity, which joins pg_authid, a catalog such a test may hold locked.
+    /// </summary>
+    public static async Task WaitUntilBlockedOnLockAsync(this NpgsqlConnection watcher, int pid)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await using var command = new NpgsqlCommand(
+            $"SELECT coalesce((SELECT wait_event_type = 'Lock' FROM pg_stat_get_activity({pid})), false)", watcher);
+        while (await command.ExecuteScalarAsync() is false)
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Backend {pid} never waited on a lock.");
             }
 
             await Task.Delay(50, CancellationToken.None);
