@@ -36,11 +36,18 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         }
     }
 
+    // How long the other N-1 wait for the first invocation's query (FirstUseWatch) before they open anyway: an
+    // invocation that passed the gate but never queries must not hold them back for longer than a slow query takes.
+    // Real time, not the injected clock: it bounds a wait for a real query, which no test clock drives.
+    private static readonly TimeSpan FirstUseWait = TimeSpan.FromSeconds(1);
+
     // The first connection is opened and warmed alone: its open JIT-compiles the driver's connect path and loads the
     // server's types, and its work compiles the app's query path, so every later connection costs only the network.
     // It goes back to the pool idle at once and the gate lets one invocation through; the others follow side by side,
-    // each handed back as soon as its own work is done, and never start before the first's work is done.
-    public async Task<WarmupAttempt> WarmOnceAsync(Action connectionReady, CancellationToken cancellationToken)
+    // each handed back as soon as its own work is done, and never start before the first's work is done. When exactly
+    // one invocation is waiting for it (the usual cold start: the app accepted a request before the warm-up ended),
+    // the others wait until that invocation has run its query, so they do not compete with it for the CPU.
+    public async Task<WarmupAttempt> WarmOnceAsync(ReadinessSignal readiness, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var phases = new Dictionary<WarmupPhase, TimeSpan>();
@@ -60,7 +67,9 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             var openStarted = time.GetTimestamp();
             var rest = settings.WarmConnections - 1;
             Task<NpgsqlConnection>[] opening = [];
-            var plenty = settings.PgBouncer;
+            FirstUseWatch? watch = null;
+            Task? nextWaiter = null;
+            var restToOpen = rest;
             long restStarted;
             var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (first.ConfigureAwait(false))
@@ -71,41 +80,70 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 phases[WorkPhase] = time.GetElapsedTime(workStarted);
 
                 restStarted = time.GetTimestamp();
-                if (rest > 0 && !settings.PgBouncer)
+                if (rest > 0 && workFailure is null && readiness.Waiting == 1)
                 {
-                    // One round trip, and the only one the rest costs the gate: a refused open among the rest would make
-                    // Npgsql clear the pool, this first connection included, so they are opened at once only when the
-                    // server has plenty of room (FairShare), and otherwise on a turn once this one is serving.
-                    freeSlots = await ServerCapacity.FreeSlotsAsync(first, cancellationToken).ConfigureAwait(false);
-                    plenty = !_serverFull && FairShare.IsPlenty(freeSlots.Value, rest);
-                }
-
-                // Begun while the first is still held: with no idle connection in the pool each of these must go to
-                // the server for a new one. Begun after it is back, they could take it out again, from under the
-                // invocation the gate has just let through, which would then open a cold connection of its own.
-                if (plenty)
-                {
-                    opening = [.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())];
+                    // Begun before the first is handed over: the invocation's query is the next command. A second
+                    // invocation that has to wait wants another connection at once.
+                    nextWaiter = readiness.NextWaiter;
+                    watch = new FirstUseWatch();
                 }
                 else if (rest > 0)
                 {
-                    // A small or busy server: the rest on a turn, its lock held on this first connection, which is why the
-                    // gate waits for them here. Handing the first back before would leave an invocation that takes it to
-                    // open a connection of its own, unwarmed and possibly refused.
-                    freeSlots = await TopUpAsync(first, rest, wait: true, pid => IsKnown(warmed, pid), WarmAsync, cancellationToken).ConfigureAwait(false) ?? freeSlots;
+                    (opening, freeSlots) = await BeginRestAsync(first, rest, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
                 }
             }
 
             if (workFailure is null)
             {
                 firstReady = time.GetElapsedTime(started);
-                connectionReady();
+                readiness.ConnectionReady();
+            }
+
+            if (watch is not null)
+            {
+                using (watch)
+                {
+                    using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    await Task.WhenAny(watch.Used, nextWaiter!, Task.Delay(FirstUseWait, TimeProvider.System, bound.Token)).ConfigureAwait(false);
+                    await bound.CancelAsync().ConfigureAwait(false);
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                restStarted = time.GetTimestamp();
+                // The first connection again, unless the invocation still holds it: then a new one, warmed here.
+                var holder = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                var isNew = !IsKnown(warmed, holder.ProcessID);
+                restToOpen = rest - (isNew ? 1 : 0);
+                try
+                {
+                    (opening, freeSlots) = await BeginRestAsync(holder, restToOpen, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await holder.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+
+                if (isNew)
+                {
+                    await WarmAsync(holder, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await holder.DisposeAsync().ConfigureAwait(false);
+                }
             }
 
             async Task WarmAsync(NpgsqlConnection connection, CancellationToken ct)
             {
                 await using (connection.ConfigureAwait(false))
                 {
+                    // Opens begun while the invocation still held the first may get it back once it is idle: counted once.
+                    if (IsKnown(warmed, connection.ProcessID))
+                    {
+                        return;
+                    }
+
                     if (await TryWarmAsync(connection, warmed, ct).ConfigureAwait(false) is { } failure)
                     {
                         Interlocked.CompareExchange(ref workFailure, failure, null);
@@ -113,7 +151,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                     }
                 }
 
-                connectionReady();
+                readiness.ConnectionReady();
             }
 
             if (opening.Length > 0)
@@ -121,9 +159,10 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 await Task.WhenAll(opening.Select(async open => await WarmAsync(await open.ConfigureAwait(false), cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
                 // Beyond MaxParallelOpens the pool holds warm idle connections by now, so a new physical one is opened by
                 // borrowing those for an instant (OpenPhysicalAsync).
-                await ForEachConnectionAsync(rest - opening.Length, async (_, ct) =>
+                await ForEachConnectionAsync(restToOpen - opening.Length, async (_, ct) =>
                     await WarmAsync(await OpenPhysicalAsync(pid => IsKnown(warmed, pid), ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
+
             phases[RestPhase] = time.GetElapsedTime(restStarted);
 
             if (warmed.Count == 0)
@@ -140,6 +179,32 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             Observe(ex);
             throw;
         }
+    }
+
+    // Begins the other connections while `holder` is held, so with no idle connection in the pool each goes to the
+    // server for a new one (begun after it is back, they could take it from under the invocation the gate lets
+    // through, which would then open a cold connection of its own). One round trip first: a refused open among them
+    // would make Npgsql clear the pool, the held one included, so they are opened at once only when the server has
+    // plenty of room (FairShare), and otherwise on a turn (RoomTurn) taken on the held one, opened and warmed here.
+    private async Task<(Task<NpgsqlConnection>[] Opening, int? FreeSlots)> BeginRestAsync(
+        NpgsqlConnection holder, int rest, List<int> warmed, Func<NpgsqlConnection, CancellationToken, Task> warm, CancellationToken cancellationToken)
+    {
+        if (rest <= 0)
+        {
+            return ([], null);
+        }
+
+        int? freeSlots = null;
+        if (!settings.PgBouncer)
+        {
+            freeSlots = await ServerCapacity.FreeSlotsAsync(holder, cancellationToken).ConfigureAwait(false);
+            if (_serverFull || !FairShare.IsPlenty(freeSlots.Value, rest))
+            {
+                return ([], await TopUpAsync(holder, rest, wait: true, pid => IsKnown(warmed, pid), warm, cancellationToken).ConfigureAwait(false) ?? freeSlots);
+            }
+        }
+
+        return ([.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())], freeSlots);
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ internal sealed class ReadinessSignal
     private int _holds;
     private int _ready;
     private int _admitted;
+    private TaskCompletionSource _nextWaiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public WarmupState State => _state;
 
@@ -35,6 +36,30 @@ internal sealed class ReadinessSignal
             lock (_lock)
             {
                 return _ready;
+            }
+        }
+    }
+
+    /// <summary>Invocations waiting for a warm connection of the current run.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count(w => w.Ticket != HoldTicket);
+            }
+        }
+    }
+
+    /// <summary>Completes when the next invocation has to wait for a warm connection (more of them wanted than ready).</summary>
+    public Task NextWaiter
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _nextWaiter.Task;
             }
         }
     }
@@ -127,6 +152,11 @@ internal sealed class ReadinessSignal
 
             waiter = new Waiter(ticket);
             _waiters.Add(waiter);
+            if (ticket != HoldTicket)
+            {
+                _nextWaiter.TrySetResult();
+                _nextWaiter = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
 
         try

@@ -169,7 +169,7 @@ internal sealed class WarmupRun(
         signal.BeginAttempt();
         try
         {
-            return await warmer.WarmOnceAsync(signal.ConnectionReady, cancellationToken).ConfigureAwait(false);
+            return await warmer.WarmOnceAsync(signal, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -81,6 +81,8 @@ public sealed class FailoverTests(PostgresFixture pg)
         await cluster.StartAsync();
 
         Assert.True(await gate.WaitAsync(TimeSpan.FromMinutes(3)));
+        // The gate passed on the first connection; the re-warm goes on to N.
+        Assert.Equal(WarmupState.Warm, (await app.Coordinator.EnsureWarmAsync()).State);
         Assert.Equal(2, (await cluster.BackendPidsAsync(appName)).Length);
     }
 }

@@ -131,4 +131,45 @@ public sealed class ProgressiveReadinessTests(PostgresFixture pg)
         Assert.Contains("broken everywhere", report.LastError, StringComparison.Ordinal);
         Assert.False(await app.Coordinator.WaitForWarmAsync(s_longWait));
     }
+
+    // The usual cold start: the app took a request before the first connection was warm. That invocation goes alone:
+    // the other connections open once it has run its query, so their handshakes do not compete with it for the CPU.
+    // Server-side evidence: every other backend starts after the invocation's query ran.
+    [Fact]
+    public async Task OneWaiter_TheOthersOpenAfterItsQuery_NotBesideIt()
+    {
+        var firstWork = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s =>
+        {
+            s.WarmConnections = 3;
+            s.WarmupWork = (_, ct) => Interlocked.Increment(ref calls) == 1 ? firstWork.Task.WaitAsync(ct) : Task.CompletedTask;
+        });
+        await app.StartAsync();
+
+        // The invocation waits at the gate while the first connection is still in its work.
+        var gate = app.Coordinator.WaitForWarmAsync(s_longWait);
+        Assert.False(gate.IsCompleted);
+        var first = Assert.Single(await pg.Cluster.BackendPidsAsync(appName));
+        firstWork.SetResult();
+        Assert.True(await gate);
+
+        DateTime queried;
+        int servedBy;
+        await using (var connection = await app.DataSource.OpenConnectionAsync())
+        await using (var command = new NpgsqlCommand("SELECT clock_timestamp()::timestamp, pg_backend_pid()", connection))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            queried = reader.GetDateTime(0);
+            servedBy = reader.GetInt32(1);
+        }
+
+        Assert.Equal(first, servedBy);
+        Assert.Equal(3, (await app.Coordinator.EnsureWarmAsync()).ConnectionsWarmed);
+        var others = await pg.Cluster.ScalarAsync<DateTime[]>(
+            $"SELECT array_agg(backend_start::timestamp) FROM pg_stat_activity WHERE application_name = '{appName}' AND pid <> {first}");
+        Assert.Equal(2, others!.Length);
+        Assert.All(others, started => Assert.True(started > queried, $"a backend started at {started:O}, before the invocation's query at {queried:O}"));
+    }
 }
