@@ -52,7 +52,7 @@ public sealed class WarmupCoordinator
         _redactor = redactor;
         _tokenSource = tokenSource;
         var connectionString = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        var warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, connectionString.Host ?? string.Empty);
+        var warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, connectionString.Host ?? string.Empty, name);
         var ledger = new PoolLedger(TimeSpan.FromSeconds(connectionString.ConnectionLifetime), time);
         _run = new WarmupRun(name, settings, time, logger, instrumentation, redactor, warmer, ledger, _signal);
         _keepAlive = new KeepAliveRunner(

@@ -41,6 +41,9 @@ internal static class DataSourceFactory
 
     private static NpgsqlDataSource Build(NpgsqlDataSourceBuilder builder, ILoggerFactory loggers, EntraTokenSource? tokenSource, string connectionName)
     {
+        // Npgsql's metrics and traces name the pool after the data source (by default its connection string without the
+        // password); the connection name tells it apart from other data sources, for FirstUseWatch too.
+        builder.Name ??= connectionName;
         builder.UseLoggerFactory(loggers);
         if (tokenSource is not null)
         {

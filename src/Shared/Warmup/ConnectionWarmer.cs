@@ -7,7 +7,7 @@ namespace Prewarm.Warmup;
 
 // One warm-up attempt: the first connection alone, then the other N-1 side by side (opening them one after another
 // would cost N round-trip chains instead of two), the app's work run on each, each handed back to the pool idle.
-internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, EntraTokenSource? tokenSource, string host)
+internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, EntraTokenSource? tokenSource, string host, string name)
 {
     public const WarmupPhase TokenPhase = WarmupPhase.Token;
     public const WarmupPhase OpenPhase = WarmupPhase.Open;
@@ -85,7 +85,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                     // Begun before the first is handed over: the invocation's query is the next command. A second
                     // invocation that has to wait wants another connection at once.
                     nextWaiter = readiness.NextWaiter;
-                    watch = new FirstUseWatch();
+                    watch = new FirstUseWatch(name);
                 }
                 else if (rest > 0)
                 {
@@ -110,10 +110,10 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 
                 cancellationToken.ThrowIfCancellationRequested();
                 restStarted = time.GetTimestamp();
-                // The first connection again, unless the invocation still holds it: then a new one, warmed here.
-                var holder = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                var isNew = !IsKnown(warmed, holder.ProcessID);
-                restToOpen = rest - (isNew ? 1 : 0);
+                // A new connection to take the turn and read the room on, warmed like the others: the first stays idle
+                // for the invocation, whose next query may come any moment (EF Core opens per query).
+                var holder = await OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false);
+                restToOpen = rest - 1;
                 try
                 {
                     (opening, freeSlots) = await BeginRestAsync(holder, restToOpen, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
@@ -124,21 +124,14 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                     throw;
                 }
 
-                if (isNew)
-                {
-                    await WarmAsync(holder, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await holder.DisposeAsync().ConfigureAwait(false);
-                }
+                await WarmAsync(holder, cancellationToken).ConfigureAwait(false);
             }
 
             async Task WarmAsync(NpgsqlConnection connection, CancellationToken ct)
             {
                 await using (connection.ConfigureAwait(false))
                 {
-                    // Opens begun while the invocation still held the first may get it back once it is idle: counted once.
+                    // Never warmed or counted twice.
                     if (IsKnown(warmed, connection.ProcessID))
                     {
                         return;
@@ -156,7 +149,18 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 
             if (opening.Length > 0)
             {
-                await Task.WhenAll(opening.Select(async open => await WarmAsync(await open.ConfigureAwait(false), cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+                await Task.WhenAll(opening.Select(async open =>
+                {
+                    var connection = await open.ConfigureAwait(false);
+                    if (IsKnown(warmed, connection.ProcessID))
+                    {
+                        // Begun while the invocation held the first, this open got it back once it was idle: a new one instead.
+                        await connection.DisposeAsync().ConfigureAwait(false);
+                        connection = await OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    await WarmAsync(connection, cancellationToken).ConfigureAwait(false);
+                })).ConfigureAwait(false);
                 // Beyond MaxParallelOpens the pool holds warm idle connections by now, so a new physical one is opened by
                 // borrowing those for an instant (OpenPhysicalAsync).
                 await ForEachConnectionAsync(restToOpen - opening.Length, async (_, ct) =>
@@ -204,7 +208,12 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             }
         }
 
-        return ([.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())], freeSlots);
+        // With the first connection idle in the pool (the deferred path), a plain open would take it: those borrow it
+        // for an instant instead (OpenPhysicalAsync).
+        var firstIdle = !IsKnown(warmed, holder.ProcessID) && warmed.Count > 0;
+        return ([.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => firstIdle
+            ? OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken)
+            : dataSource.OpenConnectionAsync(cancellationToken).AsTask())], freeSlots);
     }
 
     /// <summary>
