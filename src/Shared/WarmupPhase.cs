@@ -12,6 +12,6 @@ public enum WarmupPhase
     /// <summary>The warm-up queries and work on the first connection, which JIT-compile the app's query path.</summary>
     Work,
 
-    /// <summary>The other connections, opened and worked side by side.</summary>
+    /// <summary>The other connections, opened and worked side by side; after the first invocation's query when one was waiting for the first.</summary>
     Rest,
 }

@@ -21,7 +21,8 @@ public sealed record WarmupReport
     /// <summary>
     /// Wall time per phase of the successful attempt: <see cref="WarmupPhase.Token"/> (Entra ID only),
     /// <see cref="WarmupPhase.Open"/> and <see cref="WarmupPhase.Work"/> of the first connection, then
-    /// <see cref="WarmupPhase.Rest"/>, the other connections side by side. Empty when no attempt succeeded.
+    /// <see cref="WarmupPhase.Rest"/>, the other connections side by side, from when they began (after the first
+    /// invocation's query when one was waiting for the first connection). Empty when no attempt succeeded.
     /// </summary>
     public required IReadOnlyDictionary<WarmupPhase, TimeSpan> Phases { get; init; }
 
