@@ -69,7 +69,6 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             Task<NpgsqlConnection>[] opening = [];
             FirstUseWatch? watch = null;
             Task? nextWaiter = null;
-            var restToOpen = rest;
             long restStarted;
             var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (first.ConfigureAwait(false))
@@ -80,16 +79,24 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 phases[WorkPhase] = time.GetElapsedTime(workStarted);
 
                 restStarted = time.GetTimestamp();
-                if (rest > 0 && workFailure is null && readiness.Waiting == 1)
+                if (rest > 0 && !settings.PgBouncer)
+                {
+                    // One round trip, before the first is handed over: whether the others may open without a turn.
+                    freeSlots = await ServerCapacity.FreeSlotsAsync(first, cancellationToken).ConfigureAwait(false);
+                }
+
+                var plenty = settings.PgBouncer || (freeSlots is { } free && !_serverFull && FairShare.IsPlenty(free, rest));
+                if (rest > 0 && workFailure is null && plenty && readiness.Waiting == 1)
                 {
                     // Begun before the first is handed over: the invocation's query is the next command. A second
-                    // invocation that has to wait wants another connection at once.
+                    // invocation that has to wait wants another connection at once. Only with plenty of room: the
+                    // others are then opened without a turn, the first no longer held to take one on.
                     nextWaiter = readiness.NextWaiter;
                     watch = new FirstUseWatch(name);
                 }
                 else if (rest > 0)
                 {
-                    (opening, freeSlots) = await BeginRestAsync(first, rest, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
+                    (opening, freeSlots) = await BeginRestAsync(first, rest, freeSlots, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -110,21 +117,18 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 
                 cancellationToken.ThrowIfCancellationRequested();
                 restStarted = time.GetTimestamp();
-                // A new connection to take the turn and read the room on, warmed like the others: the first stays idle
-                // for the invocation, whose next query may come any moment (EF Core opens per query).
-                var holder = await OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false);
-                restToOpen = rest - 1;
-                try
+                // The first connection is taken for the instant the others are begun (so each must go to the server for
+                // a new one), then handed back: one short window in which the invocation, should it open again, finds
+                // none idle. If the invocation still holds it, this take is itself a new connection, one of the others.
+                // No turn: the room was judged plenty before the first was handed over.
+                var take = dataSource.OpenConnectionAsync(cancellationToken).AsTask();
+                var held = take.IsCompletedSuccessfully ? take.Result : null;
+                Task<NpgsqlConnection>[] pending = held is null ? [take] : [];
+                opening = [.. pending, .. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens) - pending.Length).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())];
+                if (held is not null)
                 {
-                    (opening, freeSlots) = await BeginRestAsync(holder, restToOpen, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
+                    await held.DisposeAsync().ConfigureAwait(false);
                 }
-                catch
-                {
-                    await holder.DisposeAsync().ConfigureAwait(false);
-                    throw;
-                }
-
-                await WarmAsync(holder, cancellationToken).ConfigureAwait(false);
             }
 
             async Task WarmAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -163,7 +167,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 })).ConfigureAwait(false);
                 // Beyond MaxParallelOpens the pool holds warm idle connections by now, so a new physical one is opened by
                 // borrowing those for an instant (OpenPhysicalAsync).
-                await ForEachConnectionAsync(restToOpen - opening.Length, async (_, ct) =>
+                await ForEachConnectionAsync(rest - opening.Length, async (_, ct) =>
                     await WarmAsync(await OpenPhysicalAsync(pid => IsKnown(warmed, pid), ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
@@ -187,33 +191,28 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 
     // Begins the other connections while `holder` is held, so with no idle connection in the pool each goes to the
     // server for a new one (begun after it is back, they could take it from under the invocation the gate lets
-    // through, which would then open a cold connection of its own). One round trip first: a refused open among them
-    // would make Npgsql clear the pool, the held one included, so they are opened at once only when the server has
-    // plenty of room (FairShare), and otherwise on a turn (RoomTurn) taken on the held one, opened and warmed here.
+    // through, which would then open a cold connection of its own). The server's free slots (read here unless the
+    // caller just did): a refused open among them would make Npgsql clear the pool, the held one included, so they are
+    // opened at once only when the server has plenty of room (FairShare), and otherwise on a turn (RoomTurn) taken on
+    // the held one, opened and warmed here.
     private async Task<(Task<NpgsqlConnection>[] Opening, int? FreeSlots)> BeginRestAsync(
-        NpgsqlConnection holder, int rest, List<int> warmed, Func<NpgsqlConnection, CancellationToken, Task> warm, CancellationToken cancellationToken)
+        NpgsqlConnection holder, int rest, int? freeSlots, List<int> warmed, Func<NpgsqlConnection, CancellationToken, Task> warm, CancellationToken cancellationToken)
     {
         if (rest <= 0)
         {
-            return ([], null);
+            return ([], freeSlots);
         }
 
-        int? freeSlots = null;
         if (!settings.PgBouncer)
         {
-            freeSlots = await ServerCapacity.FreeSlotsAsync(holder, cancellationToken).ConfigureAwait(false);
+            freeSlots ??= await ServerCapacity.FreeSlotsAsync(holder, cancellationToken).ConfigureAwait(false);
             if (_serverFull || !FairShare.IsPlenty(freeSlots.Value, rest))
             {
                 return ([], await TopUpAsync(holder, rest, wait: true, pid => IsKnown(warmed, pid), warm, cancellationToken).ConfigureAwait(false) ?? freeSlots);
             }
         }
 
-        // With the first connection idle in the pool (the deferred path), a plain open would take it: those borrow it
-        // for an instant instead (OpenPhysicalAsync).
-        var firstIdle = !IsKnown(warmed, holder.ProcessID) && warmed.Count > 0;
-        return ([.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => firstIdle
-            ? OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken)
-            : dataSource.OpenConnectionAsync(cancellationToken).AsTask())], freeSlots);
+        return ([.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())], freeSlots);
     }
 
     /// <summary>

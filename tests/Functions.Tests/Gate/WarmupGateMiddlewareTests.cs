@@ -22,9 +22,10 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
     [Fact]
     public async Task Invoke_DuringWarmup_WaitsThenRunsOnAWarmedConnection()
     {
+        // Locked before the app exists: AddPrewarmedNpgsql already begins the warm-up.
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
         await using var app = FunctionsAppHost.Create(postgres);
         using var metrics = GateInvocations(app);
-        await using var tableLock = await TableLock.AcquireAsync(postgres);
         await app.StartAsync();
         Assert.Equal(WarmupState.Warming, app.Coordinator.State);
 
@@ -135,9 +136,10 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
     [InlineData(FunctionNames.Health)]
     public async Task Invoke_GateBypassingFunction_RunsAtOnceWhileCold(string functionName)
     {
+        // Locked before the app exists: AddPrewarmedNpgsql already begins the warm-up.
+        await using var tableLock = await TableLock.AcquireAsync(postgres);
         await using var app = FunctionsAppHost.Create(postgres);
         using var metrics = GateInvocations(app);
-        await using var tableLock = await TableLock.AcquireAsync(postgres);
         await app.StartAsync();
 
         WarmupState? stateWhenRun = null;
@@ -152,8 +154,8 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
     [Fact]
     public async Task Invoke_GatedFunction_DoesNotRunWhileCold()
     {
-        await using var app = FunctionsAppHost.Create(postgres);
         await using var tableLock = await TableLock.AcquireAsync(postgres);
+        await using var app = FunctionsAppHost.Create(postgres);
         await app.StartAsync();
 
         var invocation = app.Gate.Invoke(app.Invocation(FunctionNames.PlaceOrder), _ => Task.CompletedTask);

@@ -13,8 +13,9 @@ public sealed class WarmupFunctionTests(PostgresFixture postgres)
     [Fact]
     public async Task Run_ReturnsOnlyWhenThePoolIsWarm()
     {
-        await using var app = FunctionsAppHost.Create(postgres);
+        // Locked before the app exists: AddPrewarmedNpgsql already begins the warm-up.
         await using var tableLock = await TableLock.AcquireAsync(postgres);
+        await using var app = FunctionsAppHost.Create(postgres);
         await app.StartAsync();
 
         var run = app.Function<WarmupFunction>().Run(new object(), CancellationToken.None);
