@@ -69,6 +69,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             Task<NpgsqlConnection>[] opening = [];
             FirstUseWatch? watch = null;
             Task? nextWaiter = null;
+            var restBeyond = rest;
             long restStarted;
             var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (first.ConfigureAwait(false))
@@ -117,18 +118,12 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 
                 cancellationToken.ThrowIfCancellationRequested();
                 restStarted = time.GetTimestamp();
-                // The first connection is taken for the instant the others are begun (so each must go to the server for
-                // a new one), then handed back: one short window in which the invocation, should it open again, finds
-                // none idle. If the invocation still holds it, this take is itself a new connection, one of the others.
-                // No turn: the room was judged plenty before the first was handed over.
-                var take = dataSource.OpenConnectionAsync(cancellationToken).AsTask();
-                var held = take.IsCompletedSuccessfully ? take.Result : null;
-                Task<NpgsqlConnection>[] pending = held is null ? [take] : [];
-                opening = [.. pending, .. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens) - pending.Length).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())];
-                if (held is not null)
-                {
-                    await held.DisposeAsync().ConfigureAwait(false);
-                }
+                // The second connection next, alone (its handshake is all that may still overlap the invocation's last
+                // steps), then the others side by side. Each window in which the warm ones are taken from the pool, so
+                // that an open must go to the server, is one instant; no turn: the room was judged plenty before.
+                await WarmAsync(await OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                opening = await BeginBesideWarmAsync(Math.Min(rest - 1, settings.MaxParallelOpens), warmed, cancellationToken).ConfigureAwait(false);
+                restBeyond = rest - 1;
             }
 
             async Task WarmAsync(NpgsqlConnection connection, CancellationToken ct)
@@ -167,7 +162,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 })).ConfigureAwait(false);
                 // Beyond MaxParallelOpens the pool holds warm idle connections by now, so a new physical one is opened by
                 // borrowing those for an instant (OpenPhysicalAsync).
-                await ForEachConnectionAsync(rest - opening.Length, async (_, ct) =>
+                await ForEachConnectionAsync(restBeyond - opening.Length, async (_, ct) =>
                     await WarmAsync(await OpenPhysicalAsync(pid => IsKnown(warmed, pid), ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
@@ -213,6 +208,39 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         }
 
         return ([.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())], freeSlots);
+    }
+
+    // Begins `count` opens of new physical connections while the pool's warm idle ones are taken out of it for that
+    // instant (Npgsql hands out an idle one whenever it has one), then hands those back.
+    private async Task<Task<NpgsqlConnection>[]> BeginBesideWarmAsync(int count, List<int> warmed, CancellationToken cancellationToken)
+    {
+        if (count <= 0)
+        {
+            return [];
+        }
+
+        var taken = new List<NpgsqlConnection>();
+        var opening = new List<Task<NpgsqlConnection>>(count);
+        try
+        {
+            while (opening.Count < count)
+            {
+                var open = dataSource.OpenConnectionAsync(cancellationToken).AsTask();
+                if (open.IsCompletedSuccessfully && IsKnown(warmed, open.Result.ProcessID) && taken.Count < settings.WarmConnections)
+                {
+                    taken.Add(open.Result);
+                    continue;
+                }
+
+                opening.Add(open);
+            }
+        }
+        finally
+        {
+            await ReturnAsync(taken).ConfigureAwait(false);
+        }
+
+        return [.. opening];
     }
 
     /// <summary>

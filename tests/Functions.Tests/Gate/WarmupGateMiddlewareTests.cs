@@ -27,7 +27,8 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         await using var app = FunctionsAppHost.Create(postgres);
         using var metrics = GateInvocations(app);
         await app.StartAsync();
-        Assert.Equal(WarmupState.Warming, app.Coordinator.State);
+        // Cold until the early warm-up's own thread has begun its run, Warming after; never Warm while the lock is held.
+        Assert.NotEqual(WarmupState.Warm, app.Coordinator.State);
 
         WarmupState? stateWhenRun = null;
         int[] warmedPids = [];
@@ -147,7 +148,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
 
         // Completed synchronously: the gate did not wait, though the warm-up cannot finish while the lock is held.
         Assert.True(invocation.IsCompletedSuccessfully);
-        Assert.Equal(WarmupState.Warming, stateWhenRun);
+        Assert.True(stateWhenRun is WarmupState.Cold or WarmupState.Warming, $"ran while {stateWhenRun}");
         Assert.Empty(Outcomes(metrics, functionName));
     }
 
