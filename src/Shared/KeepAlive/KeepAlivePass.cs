@@ -14,7 +14,7 @@ namespace Prewarm.KeepAlive;
 // on a full server, would be refused and make Npgsql clear the pool). A request that takes one in between at worst
 // makes the pass look at one twice and another not at all, until the next pass. A pool of one or two has nothing
 // left idle while the pass holds its two, so there the pass holds the gate (ReadinessSignal.HoldGate) until it has
-// handed one back.
+// handed one back; a top-up holds it throughout.
 internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, ConnectionWarmer warmer, PoolLedger ledger, ReadinessSignal signal)
 {
     // The connections a pass holds at once (the holder and the one looked at): a pool of no more has none left idle.
@@ -92,8 +92,13 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
             if (pids.Count < requested && FairShare.Grant(1, free) > 0)
             {
                 // More only on a turn that saw room beyond the reserve (RoomTurn, FairShare): a refused open would make
-                // Npgsql clear the pool, every connection it holds included.
-                tally.FreeSlots = await warmer.TopUpAsync(holder, requested - pids.Count, wait: false, IsKnown, AdoptAsync, cancellationToken).ConfigureAwait(false) ?? free;
+                // Npgsql clear the pool, every connection it holds included. The gate is held meanwhile: each new open
+                // takes the warm idle connections out of the pool for an instant (OpenPhysicalAsync), and a request in
+                // that instant would open one of its own, beyond N.
+                using (signal.HoldGate())
+                {
+                    tally.FreeSlots = await warmer.TopUpAsync(holder, requested - pids.Count, wait: false, IsKnown, AdoptAsync, cancellationToken).ConfigureAwait(false) ?? free;
+                }
             }
             else if (FairShare.ShouldShed(free, pids.Count) && await ConnectionRetirement.TryCloseAsync(holder, cancellationToken).ConfigureAwait(false))
             {
