@@ -38,10 +38,15 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         {
             stateWhenRun = app.Coordinator.State;
             warmedPids = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
+            // The connection the invocation gets, read before the function's query: after that query the library opens
+            // the others, and an open of the invocation's own in that instant is the case ConnectionWarmer leaves open.
+            await using (var connection = await app.DataSource.OpenConnectionAsync())
+            {
+                invocationPid = connection.ProcessID;
+            }
+
             var result = await app.Function<OrdersApi>().GetOrders(http.Request, 1, context.CancellationToken);
             await http.ExecuteAsync(result);
-            await using var connection = await app.DataSource.OpenConnectionAsync();
-            invocationPid = connection.ProcessID;
         });
 
         // The table lock keeps the warm-up from finishing, so the invocation cannot have run yet.
