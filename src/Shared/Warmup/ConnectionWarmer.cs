@@ -97,7 +97,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 }
                 else if (rest > 0)
                 {
-                    (opening, freeSlots) = await BeginRestAsync(first, rest, freeSlots, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
+                    (opening, freeSlots) = await BeginRestAsync(first, rest, plenty, freeSlots, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -186,25 +186,15 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 
     // Begins the other connections while `holder` is held, so with no idle connection in the pool each goes to the
     // server for a new one (begun after it is back, they could take it from under the invocation the gate lets
-    // through, which would then open a cold connection of its own). The server's free slots (read here unless the
-    // caller just did): a refused open among them would make Npgsql clear the pool, the held one included, so they are
-    // opened at once only when the server has plenty of room (FairShare), and otherwise on a turn (RoomTurn) taken on
-    // the held one, opened and warmed here.
+    // through, which would then open a cold connection of its own). A refused open among them would make Npgsql clear
+    // the pool, the held one included, so they are opened at once only when the caller found plenty of room
+    // (FairShare), and otherwise on a turn (RoomTurn) taken on the held one, opened and warmed here.
     private async Task<(Task<NpgsqlConnection>[] Opening, int? FreeSlots)> BeginRestAsync(
-        NpgsqlConnection holder, int rest, int? freeSlots, List<int> warmed, Func<NpgsqlConnection, CancellationToken, Task> warm, CancellationToken cancellationToken)
+        NpgsqlConnection holder, int rest, bool plenty, int? freeSlots, List<int> warmed, Func<NpgsqlConnection, CancellationToken, Task> warm, CancellationToken cancellationToken)
     {
-        if (rest <= 0)
+        if (!plenty)
         {
-            return ([], freeSlots);
-        }
-
-        if (!settings.PgBouncer)
-        {
-            freeSlots ??= await ServerCapacity.FreeSlotsAsync(holder, cancellationToken).ConfigureAwait(false);
-            if (_serverFull || !FairShare.IsPlenty(freeSlots.Value, rest))
-            {
-                return ([], await TopUpAsync(holder, rest, wait: true, pid => IsKnown(warmed, pid), warm, cancellationToken).ConfigureAwait(false) ?? freeSlots);
-            }
+            return ([], await TopUpAsync(holder, rest, wait: true, pid => IsKnown(warmed, pid), warm, cancellationToken).ConfigureAwait(false) ?? freeSlots);
         }
 
         return ([.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())], freeSlots);
