@@ -97,15 +97,8 @@ public sealed class SingleFlightTests
     [Fact]
     public async Task TryStart_WhenIdle_StartsTheWorkAndReturnsTrue()
     {
-        var work = new TaskCompletionSource<int>();
+        await AssertTryStartRuns(5);
 
-        var started = _flight.TryStart(Counted(work));
-        var current = _flight.Current;
-        work.SetResult(5);
-
-        Assert.True(started);
-        Assert.NotNull(current);
-        Assert.Equal(5, await current);
         Assert.Equal(1, _starts);
     }
 
@@ -130,15 +123,8 @@ public sealed class SingleFlightTests
     public async Task TryStart_AfterWorkEnded_StartsNewWork()
     {
         await _flight.Join(Counted(Completed(1)));
-        var work = new TaskCompletionSource<int>();
 
-        var started = _flight.TryStart(Counted(work));
-        var current = _flight.Current;
-        work.SetResult(2);
-
-        Assert.True(started);
-        Assert.NotNull(current);
-        Assert.Equal(2, await current);
+        await AssertTryStartRuns(2);
     }
 
     [Fact]
@@ -168,6 +154,20 @@ public sealed class SingleFlightTests
         await _flight.Join(Counted(Completed(1)));
 
         Assert.Null(_flight.Current);
+    }
+
+    // TryStart returns true and the work it started is the current one, with the value only that work gives.
+    private async Task AssertTryStartRuns(int value)
+    {
+        var work = new TaskCompletionSource<int>();
+
+        var started = _flight.TryStart(Counted(work));
+        var current = _flight.Current;
+        work.SetResult(value);
+
+        Assert.True(started);
+        Assert.NotNull(current);
+        Assert.Equal(value, await current);
     }
 
     private Func<Task<int>> Counted(TaskCompletionSource<int> work) => () =>
