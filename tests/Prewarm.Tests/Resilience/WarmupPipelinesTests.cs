@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Npgsql;
 using Polly;
 using Polly.CircuitBreaker;
@@ -6,6 +7,7 @@ using Polly.Retry;
 using Polly.Testing;
 using Polly.Timeout;
 using Prewarm.Resilience;
+using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Tests.Resilience;
 
@@ -14,6 +16,9 @@ namespace Prewarm.Tests.Resilience;
 public sealed class WarmupPipelinesTests
 {
     private static readonly TimeSpan s_maxAttemptTimeout = TimeSpan.FromSeconds(30);
+
+    // Only a guard against a hang turning into a stuck test run; a passing test never waits this long.
+    private static readonly TimeSpan s_hangGuard = TimeSpan.FromSeconds(30);
 
     [Fact]
     public void Run_IsTotalTimeout_Retry_Breaker_AttemptTimeout_OutermostFirst()
@@ -109,6 +114,58 @@ public sealed class WarmupPipelinesTests
         var attempt = Build(settings).Attempt.GetPipelineDescriptor().Strategies[1];
 
         Assert.Equal(settings.WarmupTimeout, Assert.IsType<TimeoutStrategyOptions>(attempt.Options).Timeout);
+    }
+
+    // Short delays once tripped Polly's 0.5 s floor on the breaker's break when the pipeline was built. The pipeline
+    // is built only after a failed first attempt now, so this runs it: it must be built, retry a transient failure
+    // many times, and wait each time for a delay (on the fake clock) no longer than RetryMaxDelay.
+    [Fact]
+    public async Task Run_ShortRetryDelays_RetriesWithDelaysCappedAtRetryMaxDelay()
+    {
+        const int retries = 12;
+        var settings = new PrewarmSettings
+        {
+            WarmupTimeout = TimeSpan.FromMinutes(10),
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            RetryMaxDelay = TimeSpan.FromMilliseconds(100),
+        };
+        var time = new TimerTrackingTimeProvider();
+        var announced = Channel.CreateUnbounded<TimeSpan>();
+        var pipelines = new WarmupPipelines(settings, time, args => announced.Writer.WriteAsync(args.RetryDelay));
+        var failing = true;
+        using var guard = new CancellationTokenSource(s_hangGuard);
+
+        var run = pipelines.Run.ExecuteAsync(
+            _ => Volatile.Read(ref failing) ? throw new SocketException((int)SocketError.ConnectionRefused) : ValueTask.CompletedTask,
+            guard.Token).AsTask();
+
+        var waited = new List<TimeSpan>();
+        while (true)
+        {
+            var next = announced.Reader.ReadAsync(guard.Token).AsTask();
+            if (await Task.WhenAny(next, run) == run)
+            {
+                break;
+            }
+
+            // The delay Polly announced is the timer it arms: wait for that timer, then let exactly that much time pass.
+            var delay = await next;
+            if (delay > TimeSpan.Zero)
+            {
+                await time.WaitForTimerWithinAsync(delay, guard.Token);
+                time.Advance(delay);
+            }
+
+            waited.Add(delay);
+            if (waited.Count == retries)
+            {
+                Volatile.Write(ref failing, false);
+            }
+        }
+
+        await run;
+        Assert.True(waited.Count >= retries);
+        Assert.All(waited, delay => Assert.InRange(delay, TimeSpan.Zero, settings.RetryMaxDelay));
     }
 
     private static WarmupPipelines Build(PrewarmSettings settings) => new(settings, TimeProvider.System, _ => ValueTask.CompletedTask);

@@ -155,17 +155,4 @@ public sealed class WarmupTests(PostgresFixture pg)
         Assert.Equal(WarmupState.Warm, app.Coordinator.State);
         Assert.Equal(2, (await pg.Cluster.BackendPidsAsync(appName)).Length);
     }
-
-    [Fact]
-    public async Task ShortRetryDelays_AreAccepted()
-    {
-        await using var app = TestApp.Create(pg.AppConnectionString(out _), s =>
-        {
-            s.WarmConnections = 1;
-            s.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
-            s.RetryMaxDelay = TimeSpan.FromMilliseconds(100);
-        });
-
-        Assert.Equal(WarmupState.Warm, (await app.Coordinator.EnsureWarmAsync()).State);
-    }
 }
