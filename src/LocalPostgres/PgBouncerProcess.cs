@@ -61,7 +61,7 @@ public sealed class PgBouncerProcess : IAsyncDisposable
         OrphanGuard.Register(bouncer);
         try
         {
-            ServerCertificate.WriteTo(bouncer._root);
+            ServerCertificate.WriteTo(bouncer._root, issuer: null);
             PrivateFiles.WriteNew(Path.Combine(bouncer._root, "userlist.txt"), UserList(options));
             await bouncer.StartWithFreePortAsync(server, options, ct).ConfigureAwait(false);
             return bouncer;

@@ -241,7 +241,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             File.Delete(_directory.PasswordFile);
         }
 
-        ServerCertificate.WriteTo(_directory.Data);
+        ServerCertificate.WriteTo(_directory.Data, _options.CertificateIssuer);
         ServerConfig.WriteInitial(_directory.Data, Port, _options);
         await _binaries.GiveToServiceUserAsync(_directory.Data, ct).ConfigureAwait(false);
     }

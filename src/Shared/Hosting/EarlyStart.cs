@@ -55,7 +55,7 @@ internal sealed class EarlyStart(
         _abandonTimer = time.CreateTimer(static s => ((EarlyStart)s!).Abandon(), this, settings.StartupTimeout, Timeout.InfiniteTimeSpan);
         if (settings.Enabled && settings.ConnectionString is { } connectionString)
         {
-            Warmup.RootStorePreload.BeginIfTls(connectionString);
+            _ = Warmup.RootStorePreload.BeginIfTls(connectionString, Environment.ProcessorCount);
         }
 
         _created = Task.Run(() =>

@@ -3,28 +3,37 @@ using Npgsql;
 
 namespace Prewarm.Warmup;
 
-// The first TLS handshake of a process makes .NET load the machine's root certificates to build the server's chain (on
-// Linux, parse the whole bundle under /etc/ssl/certs), even when Npgsql then ignores the chain (SSL Mode=Require): some
-// 100 ms of CPU in the middle of the first open, on the cold start's critical path. Loading them on a thread of their
-// own, beside the data source's build, the TCP connect and the SSL request, takes that off the path; .NET keeps them
-// for the process, so the handshake finds them loaded. Measured in a fresh process on 2 cores: a first open of
-// 270-320 ms took 195-210 ms with this beside it.
+// The first TLS handshake of a process makes .NET on Linux load the machine's root certificates (every file under
+// SSL_CERT_FILE and SSL_CERT_DIR, parsed) because SslStream always builds the server's chain before it calls the
+// validation callback, even when Npgsql then ignores the chain (SSL Mode=Require), and the chain build loads the
+// store whatever the trust mode. No setting of one connection or data source avoids that: docs/tls.md has the
+// runtime's source trail. Loading the store on a thread of its own, beside the data source's build, the TCP connect
+// and the SSL request, takes that load (some 60-150 ms of CPU) off the first open's path: .NET caches it for the
+// process, and X509Store reads the very cache the chain build uses. Measured on 2 cores: a first open of 270-320 ms
+// took 195-210 ms with this beside it (docs/benchmarks.md).
 internal static class RootStorePreload
 {
-    public static void BeginIfTls(string connectionString)
+    /// <summary>Starts the load and returns it, or returns null when it would not help.</summary>
+    public static Task? BeginIfTls(string connectionString, int processorCount)
     {
-        if (new NpgsqlConnectionStringBuilder(connectionString).SslMode == SslMode.Disable)
+        // One core: the load's CPU would only move beside the app's start-up, on the same core, instead of leaving the
+        // first open's path: docs/tls.md#one-core has the measurement.
+        if (processorCount == 1 || new NpgsqlConnectionStringBuilder(connectionString).SslMode == SslMode.Disable)
         {
-            return;
+            return null;
         }
 
-        _ = Task.Run(static () =>
+        return Task.Run(static () =>
         {
             try
             {
                 using var store = new X509Store(StoreName.Root, StoreLocation.LocalMachine);
                 store.Open(OpenFlags.ReadOnly);
-                _ = store.Certificates.Count;
+                // Copies of the cached ones, not needed: disposed now rather than left to the finalizer.
+                foreach (var certificate in store.Certificates)
+                {
+                    certificate.Dispose();
+                }
             }
             catch (System.Security.Cryptography.CryptographicException)
             {
