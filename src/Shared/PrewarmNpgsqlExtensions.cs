@@ -51,13 +51,13 @@ public static class PrewarmNpgsqlExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionName);
 
         var services = builder.Services;
-        var marker = new PrewarmRegistration(connectionName, serviceKey is not null);
-        if (services.Any(d => d.ServiceType == typeof(PrewarmRegistration) && marker.Equals(d.ImplementationInstance)))
+        if (services.Any(d => d.ImplementationInstance is PrewarmRegistration r && r.Name == connectionName && r.Keyed == (serviceKey is not null)))
         {
             return; // Idempotent: the first registration of a name wins.
         }
 
         var settings = SettingsLoader.Load(builder.Configuration, connectionName, configureSettings);
+        var marker = new PrewarmRegistration(connectionName, serviceKey is not null, settings);
         var parsed = SettingsLoader.ParseConnectionString(settings, connectionName);
         var useEntra = SettingsLoader.UsesEntra(settings, parsed, connectionName);
         var redactor = new SecretRedactor(parsed);
@@ -121,6 +121,4 @@ public static class PrewarmNpgsqlExtensions
         // Last, once every registration above has succeeded: nothing is opened for a registration that threw.
         early.Begin();
     }
-
-    private sealed record PrewarmRegistration(string Name, bool Keyed);
 }

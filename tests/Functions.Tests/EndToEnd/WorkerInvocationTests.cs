@@ -1,3 +1,4 @@
+using Prewarm.Functions.Worker;
 using System.Text.Json;
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.TestHost;
@@ -33,7 +34,7 @@ public sealed class WorkerInvocationTests(PostgresFixture postgres)
         Assert.Equal(20, JsonDocument.Parse(response.Body).RootElement.GetArrayLength());
         // It ran on the warmed first connection, opened before the request was sent: once the warm-up is done (the
         // Warmup trigger returns only then) the server shows the N warm backends and no cold one of the request's own.
-        Assert.True((await app.Host.InvokeAsync(FunctionNames.Warmup, TriggerInput.Warmup)).Succeeded);
+        Assert.True((await app.Host.InvokeAsync(PrewarmFunctionNames.Warmup, TriggerInput.Warmup)).Succeeded);
         var backends = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
         Assert.Equal(AppSettings.WarmConnections, backends.Length);
         Assert.Contains(first[0], backends);
@@ -73,7 +74,7 @@ public sealed class WorkerInvocationTests(PostgresFixture postgres)
     public async Task Health_Warm_ReportsThePoolAndLeaksNoSecret()
     {
         await using var app = await WorkerApp.StartAsync(postgres);
-        Assert.True((await app.Host.InvokeAsync(FunctionNames.Warmup, TriggerInput.Warmup)).Succeeded);
+        Assert.True((await app.Host.InvokeAsync(PrewarmFunctionNames.Warmup, TriggerInput.Warmup)).Succeeded);
 
         var health = await app.HealthAsync();
 
@@ -90,7 +91,7 @@ public sealed class WorkerInvocationTests(PostgresFixture postgres)
         await using var tableLock = await TableLock.AcquireAsync(postgres);
         await using var app = await WorkerApp.StartAsync(postgres);
 
-        var warmup = app.Host.InvokeAsync(FunctionNames.Warmup, TriggerInput.Warmup);
+        var warmup = app.Host.InvokeAsync(PrewarmFunctionNames.Warmup, TriggerInput.Warmup);
         // Answered by the same worker after the Warmup invocation was sent: Warmup is still waiting, the pool is not warm.
         Assert.Equal("Warming", await app.StateAsync());
         Assert.False(warmup.IsCompleted);
@@ -107,13 +108,13 @@ public sealed class WorkerInvocationTests(PostgresFixture postgres)
     public async Task KeepAliveTimerInvocation_ReplacesTerminatedBackends()
     {
         await using var app = await WorkerApp.StartAsync(postgres);
-        Assert.True((await app.Host.InvokeAsync(FunctionNames.Warmup, TriggerInput.Warmup)).Succeeded);
+        Assert.True((await app.Host.InvokeAsync(PrewarmFunctionNames.Warmup, TriggerInput.Warmup)).Succeeded);
         var before = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);
         Assert.Equal(AppSettings.WarmConnections, before.Length);
         await postgres.Cluster.TerminateBackendAsync(before[0]);
         await postgres.Cluster.TerminateBackendAsync(before[1]);
 
-        var result = await app.Host.InvokeAsync(FunctionNames.KeepAlive, TriggerInput.Timer(isPastDue: true));
+        var result = await app.Host.InvokeAsync(PrewarmFunctionNames.KeepAlive, TriggerInput.Timer(isPastDue: true));
 
         Assert.True(result.Succeeded, result.Error);
         var after = await postgres.Cluster.BackendPidsAsync(app.ApplicationName);

@@ -1,3 +1,4 @@
+using Prewarm.Functions.Worker;
 using Prewarm.Functions.Tests.Infrastructure;
 using Prewarm.Functions.TestHost;
 using Prewarm.Tests.Infrastructure;
@@ -17,7 +18,7 @@ public sealed class WorkerStartupTests(PostgresFixture postgres)
 
         // StartAsync returned: StartStream, WorkerInit and every function load were answered while warm-up ran.
         Assert.True(app.Host.Timeline.Loaded > app.Host.Timeline.Initialized);
-        Assert.Contains(FunctionNames.Warmup, app.Host.Functions);
+        Assert.Contains(PrewarmFunctionNames.Warmup, app.Host.Functions);
 
         // The warm-up opened its first connection by itself, before any invocation reached the worker. The others open
         // only once that one has done its work (it carries the JIT), which the table lock holds back.

@@ -4,11 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Npgsql;
 using Prewarm.Functions.Api;
-using Prewarm.Functions.Gate;
+using Prewarm.Functions.Worker;
 using Prewarm.Functions.Health;
 using Prewarm.Functions.Tests.Doubles;
 using Prewarm.Functions.Tests.Infrastructure;
-using Prewarm.Functions.Warmup;
 using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Gate;
@@ -17,7 +16,7 @@ namespace Prewarm.Functions.Tests.Gate;
 // HttpExchange for the request the ASP.NET Core integration proxies. The gate, the functions, the library and
 // PostgreSQL are the real ones.
 [Collection(PostgresTests.Name)]
-public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
+public sealed class PrewarmGateMiddlewareTests(PostgresFixture postgres)
 {
     [Fact]
     public async Task Invoke_DuringWarmup_WaitsThenRunsOnAWarmedConnection()
@@ -126,7 +125,7 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
         }
 
         // The next timer tick finds the database back: the pass joins (or starts) a warm-up run, which now succeeds.
-        await app.Function<KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(FunctionsAppHost.Bound);
+        await new PrewarmKeepAliveFunction().Run(new TimerInfo(), app.Invocation(PrewarmFunctionNames.KeepAlive)).WaitAsync(FunctionsAppHost.Bound);
         Assert.Equal(WarmupState.Warm, app.Coordinator.State);
 
         var again = new HttpExchange(app.Services);
@@ -137,8 +136,8 @@ public sealed class WarmupGateMiddlewareTests(PostgresFixture postgres)
     }
 
     [Theory]
-    [InlineData(FunctionNames.Warmup)]
-    [InlineData(FunctionNames.KeepAlive)]
+    [InlineData(PrewarmFunctionNames.Warmup)]
+    [InlineData(PrewarmFunctionNames.KeepAlive)]
     [InlineData(FunctionNames.Health)]
     public async Task Invoke_GateBypassingFunction_RunsAtOnceWhileCold(string functionName)
     {

@@ -1,10 +1,10 @@
+using Prewarm.Functions.Worker;
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Npgsql;
 using Prewarm.Functions.Health;
 using Prewarm.Functions.Tests.Doubles;
 using Prewarm.Functions.Tests.Infrastructure;
-using Prewarm.Functions.Warmup;
 using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Health;
@@ -18,7 +18,7 @@ public sealed class HealthFunctionTests(PostgresFixture postgres)
     public async Task Run_Warm_ReportsStateReportsAndPoolNumbers()
     {
         await using var app = await FunctionsAppHost.StartWarmAsync(postgres);
-        await app.Function<KeepAliveFunction>().Run(new TimerInfo(), CancellationToken.None).WaitAsync(FunctionsAppHost.Bound);
+        await new PrewarmKeepAliveFunction().Run(new TimerInfo(), app.Invocation(PrewarmFunctionNames.KeepAlive)).WaitAsync(FunctionsAppHost.Bound);
 
         var http = new HttpExchange(app.Services);
         await http.ExecuteAsync(app.Function<HealthFunction>().Run(http.Request));

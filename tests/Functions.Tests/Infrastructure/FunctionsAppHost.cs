@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using Prewarm.Functions.Gate;
+using Prewarm.Functions.Worker;
 using Prewarm.Functions.Tests.Doubles;
 using Prewarm.Tests.Infrastructure;
 
@@ -10,7 +10,7 @@ namespace Prewarm.Functions.Tests.Infrastructure;
 
 /// <summary>
 /// Stands in for the Functions worker host, which cannot run here: a generic host with the app's own composition
-/// (FunctionsAppSetup.AddPrewarmedPostgres and AddFunctionsAppServices, as Program.cs calls them) and the real library, started and stopped like
+/// (AppComposition: the calls Program.cs makes) and the real library, started and stopped like
 /// the worker's. Functions and the gate are created from its services the way the worker does (ActivatorUtilities;
 /// the gate once, as UseMiddleware registers it as a singleton); invocations are direct calls with a TestFunctionContext.
 /// </summary>
@@ -27,7 +27,7 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
     {
         _host = host;
         ApplicationName = applicationName;
-        Gate = ActivatorUtilities.CreateInstance<WarmupGateMiddleware>(host.Services);
+        Gate = ActivatorUtilities.CreateInstance<PrewarmGateMiddleware>(host.Services);
     }
 
     public string ApplicationName { get; }
@@ -38,7 +38,7 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
 
     public NpgsqlDataSource DataSource => Services.GetRequiredService<NpgsqlDataSource>();
 
-    public WarmupGateMiddleware Gate { get; }
+    public PrewarmGateMiddleware Gate { get; }
 
     /// <summary>Builds the host; <see cref="StartAsync"/> starts it (and with it the library's warm-up).</summary>
     public static FunctionsAppHost Create(PostgresFixture postgres, IDictionary<string, string?>? settings = null)
@@ -52,8 +52,7 @@ internal sealed class FunctionsAppHost : IAsyncDisposable
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.AddFunctionsAppServices();
-        builder.AddPrewarmedPostgres();
+        AppComposition.Compose(builder);
         return new FunctionsAppHost(builder.Build(), applicationName);
     }
 

@@ -3,13 +3,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
-using Prewarm.Functions.Warmup;
+using Prewarm.Functions.Tests.Infrastructure;
+using Prewarm.Functions.Worker;
 
 namespace Prewarm.Functions.Tests.Startup;
 
 // The KeepAlive timer runs on one instance of a scaled-out app at a time, so the app's composition must leave the
-// library's background keep-alive on for every instance. Composition only: the warm-up (which now starts inside
-// AddPrewarmedPostgres) is switched off, so nothing connects and no database is needed.
+// library's background keep-alive on for every instance. Composition only: the warm-up (which starts inside
+// AddPrewarmedNpgsql) is switched off, so nothing connects and no database is needed.
 public sealed class KeepAliveWiringTests
 {
     private const string IntervalKey = "Prewarm:postgres:KeepAliveInterval";
@@ -19,7 +20,7 @@ public sealed class KeepAliveWiringTests
     {
         using var host = Build();
 
-        var interval = host.Services.GetRequiredService<PrewarmSettings>().KeepAliveInterval;
+        var interval = host.Services.GetRequiredPrewarmSettings("postgres").KeepAliveInterval;
 
         Assert.InRange(interval, TimeSpan.FromTicks(1), TimeSpan.FromMinutes(4) - TimeSpan.FromTicks(1));
     }
@@ -29,7 +30,7 @@ public sealed class KeepAliveWiringTests
     {
         using var host = Build(new() { [IntervalKey] = "00:01:30" });
 
-        Assert.Equal(TimeSpan.FromSeconds(90), host.Services.GetRequiredService<PrewarmSettings>().KeepAliveInterval);
+        Assert.Equal(TimeSpan.FromSeconds(90), host.Services.GetRequiredPrewarmSettings("postgres").KeepAliveInterval);
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class KeepAliveWiringTests
 
     // Only the check: starting the host would start the warm-up against a database this test does not have.
     private static Task StartCheckAsync(IHost host) =>
-        host.Services.GetServices<IHostedService>().OfType<KeepAliveCoverageCheck>().Single().StartAsync(CancellationToken.None);
+        host.Services.GetServices<IHostedService>().OfType<GateStartupCheck>().Single().StartAsync(CancellationToken.None);
 
     private static IHost Build(Dictionary<string, string?>? settings = null, FakeLogCollector? logs = null)
     {
@@ -73,8 +74,7 @@ public sealed class KeepAliveWiringTests
             builder.Logging.AddProvider(new FakeLoggerProvider(logs));
         }
 
-        builder.AddFunctionsAppServices();
-        builder.AddPrewarmedPostgres();
+        AppComposition.Compose(builder);
         return builder.Build();
     }
 }

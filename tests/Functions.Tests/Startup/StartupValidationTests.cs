@@ -1,10 +1,14 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Prewarm.Functions.Tests.Infrastructure;
+using Prewarm.Functions.Worker;
 
 namespace Prewarm.Functions.Tests.Startup;
 
 // The worker host is not needed: the app's composition runs on a plain HostApplicationBuilder, as Program.cs runs it
-// on the Functions builder, and a bad setting must stop it there. No database either: nothing connects.
+// on the Functions builder, and a bad setting must stop it at composition (the library's) or at the gate's start-up
+// check (the package's, before any invocation). No database either: nothing connects.
 public sealed class StartupValidationTests
 {
     private const string ValidConnectionString = "Host=127.0.0.1;Database=prewarm;Username=prewarm";
@@ -65,7 +69,7 @@ public sealed class StartupValidationTests
     private static void Compose(string? connectionString, string? schedule, Dictionary<string, string?>? more = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        // Composition only: the warm-up (which starts inside AddPrewarmedPostgres) is off, so nothing connects.
+        // Composition only: the warm-up (which starts inside AddPrewarmedNpgsql) is off, so nothing connects.
         var values = new Dictionary<string, string?>(more ?? []) { ["Prewarm:postgres:Enabled"] = "false" };
         if (connectionString is not null)
         {
@@ -78,9 +82,10 @@ public sealed class StartupValidationTests
         }
 
         builder.Configuration.AddInMemoryCollection(values);
-        builder.AddFunctionsAppServices();
-        builder.AddPrewarmedPostgres();
+        AppComposition.Compose(builder);
         // Built and disposed: a composition left unbuilt would keep its data source until StartupTimeout.
         using var host = builder.Build();
+        // Only the gate's check: starting the host would start the warm-up, which is off here anyway.
+        host.Services.GetServices<IHostedService>().OfType<GateStartupCheck>().Single().StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 }

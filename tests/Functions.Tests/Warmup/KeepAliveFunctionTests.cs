@@ -1,7 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Prewarm.Functions.Tests.Infrastructure;
-using Prewarm.Functions.Warmup;
+using Prewarm.Functions.Worker;
 using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Warmup;
@@ -25,7 +25,7 @@ public sealed class KeepAliveFunctionTests(PostgresFixture postgres)
         }
 
         // Past due, as after an instance slept through its schedule: still exactly one pass.
-        await app.Function<KeepAliveFunction>().Run(new TimerInfo { IsPastDue = true }, CancellationToken.None).WaitAsync(FunctionsAppHost.Bound);
+        await new PrewarmKeepAliveFunction().Run(new TimerInfo { IsPastDue = true }, app.Invocation(PrewarmFunctionNames.KeepAlive)).WaitAsync(FunctionsAppHost.Bound);
 
         var last = app.Services.GetRequiredService<WarmupCoordinator>().LastKeepAlive;
         Assert.NotNull(last);

@@ -1,6 +1,5 @@
-using Prewarm.Functions.Gate;
+using Prewarm.Functions.Worker;
 using Prewarm.Functions.Tests.Infrastructure;
-using Prewarm.Functions.Warmup;
 using Prewarm.Tests.Infrastructure;
 
 namespace Prewarm.Functions.Tests.Warmup;
@@ -18,7 +17,7 @@ public sealed class WarmupFunctionTests(PostgresFixture postgres)
         await using var app = FunctionsAppHost.Create(postgres);
         await app.StartAsync();
 
-        var run = app.Function<WarmupFunction>().Run(new object(), CancellationToken.None);
+        var run = new PrewarmWarmupFunction().Run(new object(), app.Invocation(PrewarmFunctionNames.Warmup));
 
         // The table lock keeps the warm-up from finishing: the function must still be waiting.
         Assert.False(run.IsCompleted);
@@ -38,7 +37,7 @@ public sealed class WarmupFunctionTests(PostgresFixture postgres)
         await app.StartAsync();
 
         var error = await Assert.ThrowsAsync<DatabaseNotReadyException>(() =>
-            app.Function<WarmupFunction>().Run(new object(), CancellationToken.None).WaitAsync(FunctionsAppHost.Bound));
+            new PrewarmWarmupFunction().Run(new object(), app.Invocation(PrewarmFunctionNames.Warmup)).WaitAsync(FunctionsAppHost.Bound));
 
         Assert.Contains("not warm", error.Message, StringComparison.Ordinal);
         Assert.NotEqual(WarmupState.Warm, app.Coordinator.State);

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Prewarm.Functions.Warmup;
+namespace Prewarm.Functions.Worker;
 
 // The shape the timer extension accepts: an NCRONTAB expression with six fields ("second minute hour day month
 // day-of-week", https://learn.microsoft.com/azure/azure-functions/functions-bindings-timer#ncrontab-expressions) or a

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace Prewarm.Functions.Gate;
+namespace Prewarm.Functions.Worker;
 
 // Invocations by what the gate found: warm on arrival, cold (waited, then ran) or rejected. The library's meter
 // "Prewarm" counts gate waits per data source; this one counts invocations per function, which is what a cold-start

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 
-namespace Prewarm.Functions;
+namespace Prewarm.Functions.Worker;
 
+// The ids are the ones the sample app's lines had before they moved into this package, so existing queries keep working.
 internal static partial class Log
 {
     // The Warmup function.
@@ -20,8 +21,6 @@ internal static partial class Log
 
     [LoggerMessage(10, LogLevel.Warning, "KeepAlive: 'Prewarm:{Name}:KeepAliveInterval' is 00:00:00, so only the KeepAlive timer keeps '{Name}' valid, and Azure runs it on one instance at a time: on the others idle connections die at the 4-minute idle cut. Remove the setting (default 2 minutes) unless the app never scales out.")]
     public static partial void BackgroundKeepAliveOff(ILogger logger, string name);
-
-    // Ids 7 and 8 were the KeepAlive function's own line per pass, which repeated the library's: left unused.
 
     // The gate middleware.
     [LoggerMessage(1, LogLevel.Debug, "Gate: {FunctionName} waited for '{Name}' to warm, then ran.")]

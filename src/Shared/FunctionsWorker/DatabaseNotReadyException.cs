@@ -1,4 +1,4 @@
-namespace Prewarm.Functions.Gate;
+namespace Prewarm.Functions.Worker;
 
 /// <summary>
 /// A non-HTTP invocation was not run because the database was not warm within the gate timeout. The trigger's own
