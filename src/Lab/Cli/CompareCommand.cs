@@ -65,8 +65,8 @@ internal static class CompareCommand
             {
                 result.AddError("a ReadyToRun build is a publish of src/SampleApp: it cannot be combined with --app");
             }
-            else if (result.GetResult(appCpus)?.Errors.Any() != true
-                && CorePlan.Create(result.GetValue(appCpus)!, cores, result.GetValue(connection) is not null).Refusal is { } refusal)
+            // From the tokens too: GetValue throws for a value that failed to parse, and Create refuses it in the same words.
+            else if (CorePlan.Create(result.GetResult(appCpus) is { Tokens.Count: > 0 } cpusGiven ? cpusGiven.Tokens[^1].Value : CorePlan.DefaultSetting, cores, result.GetValue(connection) is not null).Refusal is { } refusal)
             {
                 // A usage error: the machine cannot give the setting what it promises.
                 result.AddError(refusal);
@@ -100,7 +100,7 @@ internal static class CompareCommand
         var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : CorePlan.DefaultSetting;
         if (text != CorePlan.All && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1))
         {
-            result.AddError($"--app-cpus takes all or a whole number of cores of at least 1, not '{text}'");
+            result.AddError(CorePlan.Invalid(text));
         }
 
         return text;

@@ -26,7 +26,7 @@ internal static class LabApp
     }
 
     public static async Task<int> RunAsync(
-        string[] args, TextWriter output, TextWriter error, bool handleTermination, CancellationToken ct, IReadOnlyList<int>? cores = null)
+        string[] args, TextWriter output, TextWriter error, bool handleTermination, IReadOnlyList<int>? cores, CancellationToken ct)
     {
         var ui = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (output != Console.Out || Console.IsOutputRedirected)

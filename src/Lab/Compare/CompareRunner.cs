@@ -60,7 +60,7 @@ internal sealed class CompareRunner(CompareSettings settings, string connectionS
             _appCpus.Count == 0 ? null : string.Join(" / ", _appCpus),
             _appProcessorCounts.Count == 1 ? _appProcessorCounts.Min : null,
             Database: null,
-            CpuAffinity.Format(CpuAffinity.OfCurrentThread()),
+            CpuAffinity.AllowedList(Environment.ProcessId),
             _noDbLoadedNpgsql);
         return new Measurements(cells, calibrations, pinning);
     }

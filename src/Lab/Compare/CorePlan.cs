@@ -31,7 +31,11 @@ internal sealed record CorePlan(string Setting, IReadOnlyList<int> Available, IR
             return (Unpinned(available), null);
         }
 
-        var count = int.Parse(setting, System.Globalization.CultureInfo.InvariantCulture);
+        if (!int.TryParse(setting, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count < 1)
+        {
+            return (null, Invalid(setting));
+        }
+
         if (externalDatabase)
         {
             return count <= available.Count
@@ -46,6 +50,8 @@ internal sealed record CorePlan(string Setting, IReadOnlyList<int> Available, IR
 
         return (new CorePlan(setting, available, [.. available.Take(count)], [.. available.Skip(count)]), null);
     }
+
+    public static string Invalid(string setting) => $"--app-cpus takes all or a whole number of cores of at least 1, not '{setting}'";
 
     /// <summary>One line for the report's conditions; <paramref name="functions"/>: the lab also plays the Functions host, on the app's cores.</summary>
     public string Describe(bool functions)

@@ -63,7 +63,7 @@ internal sealed class FunctionsCompareRunner(CompareSettings settings, string co
 
         // The worker's ProcessorCount is not reported (the Functions app has no /startup); it follows the mask observed here.
         var pinning = new PinningObserved(
-            _workerCpus.Count == 0 ? null : string.Join(" / ", _workerCpus), null, Database: null, CpuAffinity.Format(CpuAffinity.OfCurrentThread()));
+            _workerCpus.Count == 0 ? null : string.Join(" / ", _workerCpus), null, Database: null, CpuAffinity.AllowedList(Environment.ProcessId));
         return new Measurements(samples.Select(kv => new CellResult(kv.Key.s, kv.Key.r, kv.Value)).ToList(), calibrations, pinning);
     }
 

@@ -18,12 +18,12 @@ internal static class MarkdownReport
         md.AppendLine(Inv($"- Started: {result.StartedAt:yyyy-MM-dd HH:mm} UTC, took {result.Elapsed.TotalMinutes:0.0} min"));
         md.AppendLine(Inv($"- Machine: {result.Machine}"));
         md.AppendLine(Inv($"- Database: {result.Database}, reached through the lab's delay proxy on 127.0.0.1"));
-        md.AppendLine(Inv($"- Runs per cell: {s.Runs} (each run = 2 fresh processes); burst K = {s.Burst}; steady state = {s.WarmRequests} sequential requests after 5 discarded; prewarm N = {s.WarmConnections}, prewarm StartupMode = {s.PrewarmStartup}"));
+        md.AppendLine(Inv($"- Runs per cell: {s.Runs} (each run = {(s.AfterReadyMs > 0 ? 3 : 2)} fresh processes); burst K = {s.Burst}; steady state = {s.WarmRequests} sequential requests after 5 discarded; prewarm N = {s.WarmConnections}, prewarm StartupMode = {s.PrewarmStartup}"));
         md.AppendLine(Inv($"- Builds: {string.Join(", ", s.BuildList.Select(BuildName))}{(s.BuildList.Count > 1 ? Inv($"; cells of the second are marked +{s.BuildList[1]}") : "")}"));
         md.AppendLine(Inv($"- Cores: {s.CorePlan.Describe(functions: !s.Strategies.Contains("select1"))}"));
         if (result.Pinning is { } seen)
         {
-            md.AppendLine(Inv($"- Pinning as the kernel saw it while the processes ran (Cpus_allowed_list): {Observed(seen)}"));
+            md.AppendLine(Inv($"- Pinning as the kernel saw it while the processes ran (Cpus_allowed_list; the lab's is its main thread's): {Observed(seen)}"));
         }
 
         md.AppendLine(s.AfterReadyMs > 0
