@@ -1,3 +1,3 @@
 using Prewarm.Lab.Cli;
 
-return await LabApp.RunAsync(args, Console.Out, Console.Error, handleTermination: true, CancellationToken.None);
+return await LabApp.RunAsync(args, Console.Out, Console.Error, handleTermination: true, cores: null, CancellationToken.None);

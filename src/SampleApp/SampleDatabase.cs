@@ -11,7 +11,6 @@ internal static class SampleDatabase
 
     public static void AddSampleDatabase(this WebApplicationBuilder builder, StartupStrategy strategy)
     {
-        builder.Services.AddSingleton(new StartupTimings(strategy));
         if (strategy == StartupStrategy.Prewarm)
         {
             var warmConnections = builder.Configuration.GetValue("SampleApp:WarmConnections", 8);
@@ -41,13 +40,8 @@ internal static class SampleDatabase
     }
 
     /// <summary>The <c>select1</c> strategy's startup hook; it runs before Kestrel accepts, as a lifespan hook would.</summary>
-    public static async Task RunStartupWorkAsync(this WebApplication app, StartupStrategy strategy)
+    public static async Task RunStartupWorkAsync(this WebApplication app)
     {
-        if (strategy != StartupStrategy.Select1)
-        {
-            return;
-        }
-
         var started = Stopwatch.GetTimestamp();
         var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
         await using (var connection = await dataSource.OpenConnectionAsync())

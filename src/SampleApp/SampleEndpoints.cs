@@ -1,43 +1,25 @@
-using Npgsql;
-using Prewarm.SampleData;
-
 namespace Prewarm.SampleApp;
 
 internal static class SampleEndpoints
 {
-    // Before every seeded row, so a call reads the same ~20 rows the warm-up read.
-    private static readonly DateTimeOffset s_since = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    public static void MapSampleEndpoints(this WebApplication app)
+    public static void MapSampleEndpoints(this WebApplication app, StartupStrategy strategy)
     {
         // Touches no database: the lab polls it to learn when the app accepts traffic, and checks the id it started the app with.
         var instanceId = app.Configuration["SampleApp:InstanceId"] ?? "pong";
         app.MapGet("/ping", () => instanceId);
-        app.MapGet("/orders", GetOrdersAsync);
-        // The lab's control: the same binding and JSON with no database, so a first call shows the app-side floor.
-        app.MapGet("/orders/no-db", GetOrdersWithoutDatabase);
-        app.MapGet("/startup", GetStartup);
-    }
-
-    private static async Task<IResult> GetOrdersAsync(
-        NpgsqlDataSource dataSource, OrdersQuery ordersQuery, IServiceProvider services, HttpContext context, CancellationToken ct, int customer = 1)
-    {
-        var timing = new ServerTiming();
-
-        // The same gate the Functions middleware puts in front of every invocation.
-        var coordinator = services.GetService<WarmupCoordinator>();
-        if (coordinator is not null && !await coordinator.WaitForWarmAsync(ct))
+        if (strategy == StartupStrategy.NoDb)
         {
-            return Results.Problem($"Database not warm: {coordinator.State}", statusCode: StatusCodes.Status503ServiceUnavailable);
+            // The nodb strategy: the same path, binding and JSON, no database.
+            app.MapGet("/orders", GetOrdersWithoutDatabase);
+        }
+        else
+        {
+            OrdersEndpoint.MapOrders(app);
         }
 
-        timing.Mark("gate");
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        timing.Mark("open");
-        var orders = await ordersQuery.RunAsync(connection, customer, s_since, ct);
-        timing.Mark("query");
-        timing.WriteTo(context.Response);
-        return Results.Json(orders, SampleJsonContext.Default.IReadOnlyListOrder);
+        // The same answer beside a database, for a look at the app-side floor on any strategy.
+        app.MapGet("/orders/no-db", GetOrdersWithoutDatabase);
+        app.MapGet("/startup", GetStartup);
     }
 
     private static IResult GetOrdersWithoutDatabase(IServiceProvider services, HttpContext context, CancellationToken ct, int customer = 1)
@@ -53,6 +35,8 @@ internal static class SampleEndpoints
 
     private static IResult GetStartup(StartupTimings timings, IServiceProvider services)
     {
+        // Read before anything below could load it: whether the app ever loaded Npgsql (nodb must not).
+        var npgsqlLoaded = AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Npgsql");
         var report = services.GetService<WarmupCoordinator>()?.LastReport;
         var wallTime = report?.Duration ?? timings.WarmupWallTime;
         // The report's times count from the start of its run, which began Duration before CompletedAt.
@@ -65,7 +49,10 @@ internal static class SampleEndpoints
             runStarted + report?.FirstConnectionReady ?? timings.ReadyAt,
             runStarted + report?.AllConnectionsReady ?? timings.ReadyAt,
             report?.State.ToString(),
-            report?.ConnectionsWarmed);
+            report?.ConnectionsWarmed,
+            // The runtime reads the affinity mask at start: 1 when the lab pinned the app to one core.
+            Environment.ProcessorCount,
+            npgsqlLoaded);
         return Results.Json(body, SampleJsonContext.Default.StartupReport);
     }
 

@@ -1,6 +1,6 @@
 namespace Prewarm.SampleApp;
 
-/// <summary>How the app gets its database ready; the three things <c>prewarm compare</c> puts side by side.</summary>
+/// <summary>How the app gets its database ready; the things <c>prewarm compare</c> puts side by side.</summary>
 internal enum StartupStrategy
 {
     /// <summary>A plain <c>NpgsqlDataSource</c>: the first request opens the first connection.</summary>
@@ -11,6 +11,9 @@ internal enum StartupStrategy
 
     /// <summary><c>AddPrewarmedNpgsql</c> with the app's own query as warm-up work.</summary>
     Prewarm,
+
+    /// <summary>No database at all: <c>/orders</c> answers the same shape from memory, so Npgsql is never loaded. The floor a warm-up aims at.</summary>
+    NoDb,
 }
 
 internal static class StartupStrategies
@@ -25,7 +28,8 @@ internal static class StartupStrategies
             "NONE" => StartupStrategy.None,
             "SELECT1" => StartupStrategy.Select1,
             "PREWARM" => StartupStrategy.Prewarm,
-            _ => throw new InvalidOperationException($"{ConfigKey} must be none, select1 or prewarm, not '{text}'."),
+            "NODB" => StartupStrategy.NoDb,
+            _ => throw new InvalidOperationException($"{ConfigKey} must be none, select1, prewarm or nodb, not '{text}'."),
         };
     }
 }

@@ -19,6 +19,9 @@ public sealed class CommandLineTests
     [InlineData("compare", "--builds", "jit,aot")]
     [InlineData("compare", "--ready-to-run", "--builds", "jit")]
     [InlineData("compare", "--builds", "r2r", "--app", "functions")]
+    [InlineData("compare", "--app-cpus", "0")]
+    [InlineData("compare", "--app-cpus", "many")]
+    [InlineData("compare", "--after-ready", "-1")]
     public async Task BadArguments_ExitWithUsageErrorAndOneLine(params string[] args)
     {
         var run = await LabRun.RunAsync(args);

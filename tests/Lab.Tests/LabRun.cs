@@ -5,11 +5,16 @@ namespace Prewarm.Lab.Tests;
 /// <summary>Runs the <c>prewarm</c> command line in-process and keeps what it printed.</summary>
 internal sealed record LabRun(int ExitCode, string Output, string Error)
 {
-    public static async Task<LabRun> RunAsync(string[] args, CancellationToken ct = default)
+    public static Task<LabRun> RunAsync(string[] args, CancellationToken ct = default) => RunAsync(args, null, ct);
+
+    /// <summary>As if the lab could use only <paramref name="cores"/>: one core simulates a small machine.</summary>
+    public static Task<LabRun> RunOnCoresAsync(string[] args, IReadOnlyList<int> cores) => RunAsync(args, cores, CancellationToken.None);
+
+    private static async Task<LabRun> RunAsync(string[] args, IReadOnlyList<int>? cores, CancellationToken ct)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var code = await LabApp.RunAsync(args, output, error, handleTermination: false, ct);
+        var code = await LabApp.RunAsync(args, output, error, handleTermination: false, cores, ct);
         return new LabRun(code, output.ToString(), error.ToString());
     }
 

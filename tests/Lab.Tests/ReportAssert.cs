@@ -11,7 +11,7 @@ internal static class ReportAssert
     {
         Assert.Equal("# prewarm compare", lines[0]);
         Assert.Contains(lines, l => l.StartsWith("- Command: `prewarm compare", StringComparison.Ordinal));
-        foreach (var heading in new[] { "## Results", "## Process start → first response, split", "## Where the first request's time goes", "## Targets for `prewarm`", "## Control: the same endpoint without a database", "## Delay proxy calibration", "## How to read this" })
+        foreach (var heading in new[] { "## Results", "## Process start → first response, split", "## Where the first request's time goes", "## Targets for `prewarm` (issue 20)", "## The database's share of a cold start", "## After ready", "## Delay proxy calibration", "## How to read this" })
         {
             Assert.Contains(lines, l => l.StartsWith(heading, StringComparison.Ordinal));
         }
@@ -20,6 +20,8 @@ internal static class ReportAssert
         var results = Section(lines, "## Results");
         var split = Section(lines, "## Where the first request's time goes");
         var start = Section(lines, "## Process start → first response, split");
+        var share = Section(lines, "## The database's share of a cold start");
+        var afterReady = Section(lines, "## After ready");
         foreach (var rtt in rttMs)
         {
             foreach (var strategy in strategies)
@@ -30,6 +32,8 @@ internal static class ReportAssert
                 Assert.Equal(8, phases.Count(c => c == '|'));
                 var startRow = Assert.Single(start, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal));
                 Assert.Equal(8, startRow.Count(c => c == '|'));
+                Assert.Equal(6, Assert.Single(share, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal)).Count(c => c == '|'));
+                Assert.Equal(6, Assert.Single(afterReady, l => l.StartsWith($"| {rtt} ms | {strategy} |", StringComparison.Ordinal)).Count(c => c == '|'));
             }
         }
     }

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
-using Npgsql;
 using Prewarm.Lab.Compare;
 using Prewarm.Lab.Report;
 using Spectre.Console;
@@ -12,9 +9,10 @@ namespace Prewarm.Lab.Cli;
 /// <summary><c>prewarm compare</c>: none vs select1 vs prewarm, fresh processes, behind a delay proxy.</summary>
 internal static class CompareCommand
 {
-    public static readonly string[] Strategies = ["none", "select1", "prewarm"];
+    public static readonly string[] Strategies = ["none", "select1", "prewarm", "nodb"];
 
-    public static Command Create(IAnsiConsole ui)
+    /// <remarks><paramref name="cores"/>: The cores the lab may use (its affinity mask); injectable so a test can be a 1-core machine.</remarks>
+    public static Command Create(IAnsiConsole ui, IReadOnlyList<int> cores)
     {
         var connection = CommonOptions.Connection();
         var rtt = new Option<int[]>("--rtt")
@@ -42,10 +40,17 @@ internal static class CompareCommand
             CustomParser = ParseBuilds,
         };
         var readyToRun = new Option<bool>("--ready-to-run") { Description = "Run the sample app as a ReadyToRun publish: the same as --builds r2r." };
+        var appCpus = new Option<string>("--app-cpus")
+        {
+            Description = "Cores for the app (and, with --app functions, the lab's Functions host side): 1 (the default: Azure's one core), 2, ..., or all (nothing pinned). PostgreSQL, the proxy and the lab get the remaining cores, so an embedded database needs one more core than the app.",
+            DefaultValueFactory = _ => CorePlan.DefaultSetting,
+            CustomParser = ParseAppCpus,
+        };
+        var afterReady = CommonOptions.BoundedInt("--after-ready", 2000, 0, "Also start a fresh process per run and strategy whose first request goes this many ms after it accepts (an always-ready or pre-warmed instance); 0 skips it.");
 
         var command = new Command("compare", "Start the sample app fresh for each strategy (none, select1, prewarm) and added RTT; measure the first request, a first burst and the steady state; write a markdown report and an SVG chart.")
         {
-            connection, rtt, runs, burst, warmRequests, warmConnections, startup, output, app, builds, readyToRun,
+            connection, rtt, runs, burst, warmRequests, warmConnections, startup, output, app, builds, readyToRun, appCpus, afterReady,
         };
         command.Validators.Add(result =>
         {
@@ -60,85 +65,45 @@ internal static class CompareCommand
             {
                 result.AddError("a ReadyToRun build is a publish of src/SampleApp: it cannot be combined with --app");
             }
+            // From the tokens too: GetValue throws for a value that failed to parse, and Create refuses it in the same words.
+            else if (CorePlan.Create(result.GetResult(appCpus) is { Tokens.Count: > 0 } cpusGiven ? cpusGiven.Tokens[^1].Value : CorePlan.DefaultSetting, cores, result.GetValue(connection) is not null).Refusal is { } refusal)
+            {
+                // A usage error: the machine cannot give the setting what it promises.
+                result.AddError(refusal);
+            }
         });
         command.SetAction(async (parse, ct) =>
         {
             var settings = new CompareSettings(
                 Strategies, parse.GetValue(rtt)!, parse.GetValue(runs), parse.GetValue(burst), parse.GetValue(warmRequests), parse.GetValue(warmConnections),
                 parse.GetValue(startup) == "block" ? "BlockUntilWarm" : "Background", parse.GetValue(output)!,
-                parse.GetValue(readyToRun) ? [CompareSettings.ReadyToRun] : parse.GetValue(builds));
+                parse.GetValue(readyToRun) ? [CompareSettings.ReadyToRun] : parse.GetValue(builds),
+                CorePlan.Create(parse.GetValue(appCpus)!, cores, parse.GetValue(connection) is not null).Plan,
+                parse.GetValue(afterReady));
             var functions = parse.GetValue(app) == "functions";
             settings = functions ? settings with { Strategies = FunctionsCompareRunner.Strategies } : settings;
             var appDll = functions ? FunctionsCompareRunner.DefaultAppFolder() : Path.GetFullPath(parse.GetValue(app) ?? SampleAppProcess.DefaultAppPath());
             var commandLine = "prewarm " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ', StringComparison.Ordinal) ? $"\"{t.Value}\"" : t.Value));
-            var result = await RunAsync(ui, settings, parse.GetValue(connection), appDll, commandLine, ct);
+            var result = await CompareSession.RunAsync(ui, settings, parse.GetValue(connection), appDll, commandLine, ct);
             await MarkdownReport.WriteAsync(result, settings.OutputDirectory, ct);
             await SvgChart.WriteAsync(result, settings.OutputDirectory, ct);
-            ui.Write(ResultTable(result));
+            ui.Write(ConsoleTable.Render(result));
             ui.MarkupLineInterpolated($"Report: [bold]{Path.Combine(settings.OutputDirectory, MarkdownReport.FileName)}[/]  chart: [bold]{Path.Combine(settings.OutputDirectory, SvgChart.FileName)}[/]");
             return LabApp.Ok;
         });
         return command;
     }
 
-    private static async Task<CompareResult> RunAsync(
-        IAnsiConsole ui, CompareSettings settings, string? connectionString, string appDll, string commandLine, CancellationToken ct)
+    /// <summary>Parses "all" or a whole number of cores, at least 1.</summary>
+    private static string ParseAppCpus(System.CommandLine.Parsing.ArgumentResult result)
     {
-        var functions = settings.Strategies.SequenceEqual(FunctionsCompareRunner.Strategies);
-        if (!functions && !File.Exists(appDll))
+        var text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : CorePlan.DefaultSetting;
+        if (text != CorePlan.All && !(int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1))
         {
-            throw new LabException($"the sample app is not built at {appDll}: run `dotnet build src/Lab` (it builds the app too) or pass --app");
+            result.AddError(CorePlan.Invalid(text));
         }
 
-        var startedAt = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
-        var appDlls = new Dictionary<string, string> { [CompareSettings.Jit] = appDll };
-        if (settings.BuildList.Contains(CompareSettings.ReadyToRun))
-        {
-            ui.MarkupLine("Publishing the sample app ReadyToRun (dotnet publish, about a minute)…");
-            appDlls[CompareSettings.ReadyToRun] = await ReadyToRunPublish.PublishAsync(settings.OutputDirectory, ct);
-        }
-
-        ui.MarkupLine(connectionString is null ? "Starting the embedded PostgreSQL and seeding the sample schema…" : "Connecting and seeding the sample schema…");
-        await using var database = await DatabaseTarget.OpenAsync(connectionString, seed: true, ct);
-        var runner = new CompareRunner(settings, database.ConnectionString, appDlls);
-        var functionsRunner = new FunctionsCompareRunner(settings, database.ConnectionString, appDll);
-
-        Measurements? measured = null;
-        await ui.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async progress =>
-            {
-                var task = progress.AddTask("compare", maxValue: functions ? functionsRunner.TotalSteps : runner.TotalSteps);
-                measured = await (functions ? (Func<Action<string>, CancellationToken, Task<Measurements>>)functionsRunner.RunAsync : runner.RunAsync)(
-                    step =>
-                    {
-                        task.Increment(1);
-                        task.Description = Markup.Escape(step);
-                    },
-                    ct);
-            });
-
-        return new CompareResult(
-            commandLine, settings, measured!.Cells, measured.Calibrations, measured.Controls, Describe(database), MachineDescription(), startedAt, clock.Elapsed);
-    }
-
-    private static Table ResultTable(CompareResult result)
-    {
-        var table = new Table().Title("first request and first burst, relative to warm p50 (ms; medians over runs)");
-        foreach (var column in new[] { "RTT", "strategy", "first", "warm p50", "first/warm", "burst p99", "burst/warm", "start→first", "warm-up" })
-        {
-            table.AddColumn(new TableColumn(column).RightAligned());
-        }
-
-        foreach (var c in result.Settings.RttMs.SelectMany(r => result.Settings.Labels.Select(s => result.Cell(s, r))).OfType<CellResult>())
-        {
-            table.AddRow(
-                Inv($"{c.RttMs} ms"), c.Strategy, Inv($"{c.FirstMedian:0.0}"), Inv($"{c.WarmP50:0.00}"), Inv($"{c.FirstRatio:0.00}x"),
-                Inv($"{c.BurstP99:0.0}"), Inv($"{c.BurstRatio:0.00}x"), Inv($"{c.StartToFirstMedian:0}"), c.WarmupMedian is { } w ? Inv($"{w:0.0}") : "–");
-        }
-
-        return table;
+        return text;
     }
 
     /// <summary>Parses "jit,r2r": at least one, each known, no repeats, in the order given.</summary>
@@ -147,27 +112,6 @@ internal static class CompareCommand
         part => (part is CompareSettings.Jit or CompareSettings.ReadyToRun, part),
         part => $"--builds takes jit and r2r, not '{part}'",
         "give at least one build, e.g. --builds jit,r2r");
-
-    private static string Describe(DatabaseTarget database)
-    {
-        if (database.IsEmbedded)
-        {
-            return "embedded PostgreSQL (LocalPostgres: TLS, scram-sha-256, 127.0.0.1)";
-        }
-
-        // Never the password: host, port, database and SSL mode are what a reader needs.
-        var b = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        // Npgsql's default database is the user's name.
-        return Inv($"{b.Host}:{b.Port}/{b.Database ?? b.Username} (SSL Mode {b.SslMode})");
-    }
-
-    internal static string MachineDescription()
-    {
-        var cpu = File.Exists("/proc/cpuinfo")
-            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim()
-            : null;
-        return Inv($"{Environment.ProcessorCount} cores ({cpu ?? RuntimeInformation.ProcessArchitecture.ToString()}), {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
-    }
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -80,6 +80,24 @@ internal sealed class DatabaseTarget : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The cores the embedded server may run on, as the kernel says of a backend (forked from the postmaster, so it
+    /// carries the postmaster's mask); null for an external database, whose processes are not this machine's.
+    /// </summary>
+    public async Task<string?> ServerCpusAsync(CancellationToken ct)
+    {
+        if (_cluster is null)
+        {
+            return null;
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        var pid = (int)(await command.ExecuteScalarAsync(ct))!;
+        return Prewarm.LocalPostgres.Processes.CpuAffinity.AllowedList(pid);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_cluster is not null)

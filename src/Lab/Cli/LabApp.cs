@@ -13,18 +13,20 @@ internal static class LabApp
     // 128 + SIGINT, what shells report for Ctrl+C.
     public const int Cancelled = 130;
 
-    public static RootCommand Build(IAnsiConsole ui)
+    /// <remarks><paramref name="cores"/>: The cores the lab may use; null: this process's affinity mask. A test passes one core to see the refusals.</remarks>
+    public static RootCommand Build(IAnsiConsole ui, IReadOnlyList<int>? cores = null)
     {
         var root = new RootCommand("prewarm: measure what the first database request after a cold start costs, and where it goes.")
         {
-            CompareCommand.Create(ui),
+            CompareCommand.Create(ui, cores ?? Prewarm.LocalPostgres.Processes.CpuAffinity.OfCurrentThread()),
             ProbeCommand.Create(ui),
             GateBenchCommand.Create(ui),
         };
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool handleTermination, CancellationToken ct)
+    public static async Task<int> RunAsync(
+        string[] args, TextWriter output, TextWriter error, bool handleTermination, IReadOnlyList<int>? cores, CancellationToken ct)
     {
         var ui = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (output != Console.Out || Console.IsOutputRedirected)
@@ -34,7 +36,7 @@ internal static class LabApp
         }
 
         // Bare `prewarm` shows the help rather than an error about a missing command.
-        var parsed = Build(ui).Parse(args.Length == 0 ? ["--help"] : args);
+        var parsed = Build(ui, cores).Parse(args.Length == 0 ? ["--help"] : args);
         if (parsed.Errors.Count > 0)
         {
             // Some of System.CommandLine's messages span lines (e.g. the list of accepted values); the contract is one line.

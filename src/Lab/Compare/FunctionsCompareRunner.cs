@@ -6,6 +6,7 @@ using Prewarm.Functions.TestHost;
 using Prewarm.Lab.Cli;
 using Prewarm.Lab.Proxy;
 using Prewarm.LocalPostgres.Network;
+using Prewarm.LocalPostgres.Processes;
 
 namespace Prewarm.Lab.Compare;
 
@@ -15,6 +16,8 @@ namespace Prewarm.Lab.Compare;
 /// proxy. Two variants: the app as shipped ("prewarm") and the same app with the library's warm-up turned off
 /// ("none": <c>Prewarm:postgres:Enabled=false</c>, a data source and an open gate). The first HTTP invocation goes
 /// out the moment the worker has answered WorkerInit and loaded its functions, as the host's first request would.
+/// With <c>--app-cpus</c> the caller has pinned this whole process (the host's side) to the app's cores, and the
+/// worker inherits them from its first instruction; the proxy's delaying threads go to the database's cores.
 /// </summary>
 internal sealed class FunctionsCompareRunner(CompareSettings settings, string connectionString, string appFolder)
 {
@@ -23,6 +26,8 @@ internal sealed class FunctionsCompareRunner(CompareSettings settings, string co
     private const int DiscardedWarmRequests = 5;
     private const string Function = "GetOrders";
     private const string Route = "customers/1/orders";
+
+    private readonly SortedSet<string> _workerCpus = new(StringComparer.Ordinal);
 
     public int TotalSteps => settings.RttMs.Count * settings.Strategies.Count * settings.Runs;
 
@@ -42,13 +47,13 @@ internal sealed class FunctionsCompareRunner(CompareSettings settings, string co
         var samples = settings.Strategies.SelectMany(s => settings.RttMs.Select(r => (s, r))).ToDictionary(k => k, _ => new List<RunSample>());
         foreach (var rtt in settings.RttMs)
         {
-            calibrations.Add(await ProxyCalibration.MeasureAsync(TimeSpan.FromMilliseconds(rtt), ct));
+            calibrations.Add(await ProxyCalibration.MeasureAsync(TimeSpan.FromMilliseconds(rtt), ct, settings.CorePlan.DatabaseCpus));
             for (var run = 0; run < settings.Runs; run++)
             {
                 // Interleaved inside a run, so a slow minute on a shared machine hits both variants.
                 foreach (var strategy in settings.Strategies)
                 {
-                    await using var proxy = NetworkProxy.Start(upstream.Host!, upstream.Port, TimeSpan.FromMilliseconds(rtt));
+                    await using var proxy = NetworkProxy.Start(upstream.Host!, upstream.Port, TimeSpan.FromMilliseconds(rtt), settings.CorePlan.DatabaseCpus);
                     var proxied = new NpgsqlConnectionStringBuilder(upstream.ConnectionString) { Host = "127.0.0.1", Port = proxy.EndPoint.Port };
                     samples[(strategy, rtt)].Add(await MeasureRunAsync(strategy, proxied.ConnectionString, ct));
                     stepDone($"functions {strategy} @ {rtt} ms, run {run + 1}/{settings.Runs}");
@@ -56,7 +61,10 @@ internal sealed class FunctionsCompareRunner(CompareSettings settings, string co
             }
         }
 
-        return new Measurements(samples.Select(kv => new CellResult(kv.Key.s, kv.Key.r, kv.Value)).ToList(), calibrations, []);
+        // The worker's ProcessorCount is not reported (the Functions app has no /startup); it follows the mask observed here.
+        var pinning = new PinningObserved(
+            _workerCpus.Count == 0 ? null : string.Join(" / ", _workerCpus), null, Database: null, CpuAffinity.AllowedList(Environment.ProcessId));
+        return new Measurements(samples.Select(kv => new CellResult(kv.Key.s, kv.Key.r, kv.Value)).ToList(), calibrations, pinning);
     }
 
     private async Task<RunSample> MeasureRunAsync(string strategy, string proxiedConnectionString, CancellationToken ct)
@@ -65,6 +73,11 @@ internal sealed class FunctionsCompareRunner(CompareSettings settings, string co
         await using (var worker = await StartWorkerAsync(strategy, proxiedConnectionString, ct))
         {
             firstMs = await TimeAsync(worker, ct);
+            if (CpuAffinity.AllowedList(worker.ProcessId) is { } cpus)
+            {
+                _workerCpus.Add(cpus);
+            }
+
             startToFirstMs = Stopwatch.GetElapsedTime(worker.Timeline.Started).TotalMilliseconds;
             var warm = new List<double>(settings.WarmRequests);
             for (var i = 0; i < DiscardedWarmRequests + settings.WarmRequests; i++)
@@ -85,7 +98,16 @@ internal sealed class FunctionsCompareRunner(CompareSettings settings, string co
             burst = await Task.WhenAll(Enumerable.Range(0, settings.Burst).Select(_ => TimeAsync(worker, ct)));
         }
 
-        return new RunSample(firstMs, startToFirstMs, WarmupMs: null, warmP50, burst);
+        double? afterReady = null;
+        if (settings.AfterReadyMs > 0)
+        {
+            await using var worker = await StartWorkerAsync(strategy, proxiedConnectionString, ct);
+            // The scenario (an always-ready instance left idle), not a synchronisation.
+            await Task.Delay(settings.AfterReadyMs, ct);
+            afterReady = await TimeAsync(worker, ct);
+        }
+
+        return new RunSample(firstMs, startToFirstMs, WarmupMs: null, warmP50, burst, AfterReadyFirstMs: afterReady);
     }
 
     private Task<FunctionsTestHost> StartWorkerAsync(string strategy, string proxiedConnectionString, CancellationToken ct)

@@ -37,12 +37,22 @@ internal sealed class SampleAppProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <remarks><paramref name="cpus"/>: Cores to pin the app to (<c>--app-cpus</c>), or null for wherever the lab runs.</remarks>
     public static SampleAppProcess Start(
-        string appDll, string strategy, string connectionString, int warmConnections, string startupMode = "Background", int? port = null)
+        string appDll, string strategy, string connectionString, int warmConnections, string startupMode = "Background", int? port = null, IReadOnlyList<int>? cpus = null)
     {
         port ??= FreePort.Next();
         var baseAddress = new Uri($"http://127.0.0.1:{port}");
-        var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(appDll)! };
+        // taskset sets the mask, then execs dotnet in the same process: pinned from its first instruction, so the
+        // runtime's start-up runs on those cores and Environment.ProcessorCount counts them.
+        var psi = new ProcessStartInfo(cpus is null ? "dotnet" : "taskset") { WorkingDirectory = Path.GetDirectoryName(appDll)! };
+        if (cpus is not null)
+        {
+            psi.ArgumentList.Add("--cpu-list");
+            psi.ArgumentList.Add(CpuAffinity.Format(cpus));
+            psi.ArgumentList.Add("dotnet");
+        }
+
         psi.ArgumentList.Add(appDll);
         psi.ArgumentList.Add("--urls");
         psi.ArgumentList.Add(baseAddress.ToString());

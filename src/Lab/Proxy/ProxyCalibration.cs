@@ -16,10 +16,11 @@ internal sealed record ProxyCalibration(TimeSpan Configured, TimeSpan DirectRoun
 
     public TimeSpan Overhead => Added - Configured;
 
-    public static async Task<ProxyCalibration> MeasureAsync(TimeSpan addedRtt, CancellationToken ct)
+    /// <remarks><paramref name="senderCpus"/>: Where compare pins the proxy's delaying threads, so the calibration measures the same proxy.</remarks>
+    public static async Task<ProxyCalibration> MeasureAsync(TimeSpan addedRtt, CancellationToken ct, IReadOnlyCollection<int>? senderCpus = null)
     {
         await using var echo = new EchoServer();
-        await using var proxy = NetworkProxy.Start(echo.EndPoint.Address.ToString(), echo.EndPoint.Port, addedRtt);
+        await using var proxy = NetworkProxy.Start(echo.EndPoint.Address.ToString(), echo.EndPoint.Port, addedRtt, senderCpus);
         var direct = await MedianRoundTripAsync(echo.EndPoint, ct);
         var proxied = await MedianRoundTripAsync(proxy.EndPoint, ct);
         return new ProxyCalibration(addedRtt, direct, proxied);

@@ -18,8 +18,17 @@ internal static class MarkdownReport
         md.AppendLine(Inv($"- Started: {result.StartedAt:yyyy-MM-dd HH:mm} UTC, took {result.Elapsed.TotalMinutes:0.0} min"));
         md.AppendLine(Inv($"- Machine: {result.Machine}"));
         md.AppendLine(Inv($"- Database: {result.Database}, reached through the lab's delay proxy on 127.0.0.1"));
-        md.AppendLine(Inv($"- Runs per cell: {s.Runs} (each run = 2 fresh processes); burst K = {s.Burst}; steady state = {s.WarmRequests} sequential requests after 5 discarded; prewarm N = {s.WarmConnections}, prewarm StartupMode = {s.PrewarmStartup}"));
+        md.AppendLine(Inv($"- Runs per cell: {s.Runs} (each run = {(s.AfterReadyMs > 0 ? 3 : 2)} fresh processes); burst K = {s.Burst}; steady state = {s.WarmRequests} sequential requests after 5 discarded; prewarm N = {s.WarmConnections}, prewarm StartupMode = {s.PrewarmStartup}"));
         md.AppendLine(Inv($"- Builds: {string.Join(", ", s.BuildList.Select(BuildName))}{(s.BuildList.Count > 1 ? Inv($"; cells of the second are marked +{s.BuildList[1]}") : "")}"));
+        md.AppendLine(Inv($"- Cores: {s.CorePlan.Describe(functions: !s.Strategies.Contains("select1"))}"));
+        if (result.Pinning is { } seen)
+        {
+            md.AppendLine(Inv($"- Pinning as the kernel saw it while the processes ran (Cpus_allowed_list; the lab's is its main thread's): {Observed(seen)}"));
+        }
+
+        md.AppendLine(s.AfterReadyMs > 0
+            ? Inv($"- After ready: one more fresh process per run and strategy, first request {s.AfterReadyMs} ms after it accepted")
+            : "- After ready: skipped (--after-ready 0)");
         md.AppendLine();
 
         md.AppendLine("## Results (milliseconds; medians over runs unless marked)").AppendLine();
@@ -42,9 +51,10 @@ internal static class MarkdownReport
         md.AppendLine();
         AppendStartSplit(md, result);
         AppendFirstRequestSplit(md, result);
-        AppendTargets(md, result);
+        ShareSections.AppendDatabaseShare(md, result);
+        ShareSections.AppendAfterReady(md, result);
+        TargetChecks.Append(md, result);
         AppendReadyToRun(md, result);
-        AppendControl(md, result);
         AppendCalibration(md, result);
         md.AppendLine("## How to read this").AppendLine();
         md.AppendLine("- **first**: latency of the first `/orders` request, sent the moment the fresh app answered `/ping` (which touches no database). It includes any wait at the readiness gate.");
@@ -61,81 +71,6 @@ internal static class MarkdownReport
     {
         Directory.CreateDirectory(directory);
         await File.WriteAllTextAsync(Path.Combine(directory, FileName), Render(result), ct);
-    }
-
-    private static void AppendTargets(StringBuilder md, CompareResult result)
-    {
-        var s = result.Settings;
-        var block = s.PrewarmStartup == "BlockUntilWarm";
-        md.AppendLine("## Targets for `prewarm` (issue 12)").AppendLine();
-        md.AppendLine(Inv($"Start → first response is judged in the mode this run used ({s.PrewarmStartup}); the after-warm-up targets assume the platform routes traffic only once warm, so they are judged with `--prewarm-startup block`.")).AppendLine();
-        md.AppendLine("| target | measured | met |");
-        md.AppendLine("|---|---:|---|");
-        Ratio(md, "start → first response ≤ 0.95x the better of `none` and `select1` at 2 ms", result.StartToFirstVsBest("prewarm", 2), 0.95);
-        Ratio(md, "start → first response ≤ 0.95x the better of `none` and `select1` at 20 ms", result.StartToFirstVsBest("prewarm", 20), 0.95);
-        Ratio(md, "stretch: start → first response ≤ 0.85x the better at 20 ms", result.StartToFirstVsBest("prewarm", 20), 0.85);
-        var mode = block ? "" : " (block mode only)";
-        Ratio(md, "first request ≤ 1.1x warm p50 at 20 ms" + mode, result.Cell("prewarm", 20)?.FirstRatio, 1.1, judged: block);
-        Ratio(md, "first request ≤ 1.5x warm p50 at 2 ms" + mode, result.Cell("prewarm", 2)?.FirstRatio, 1.5, judged: block);
-        var burstLabel = s.Burst == 8 ? "burst of 8: p99 ≤ 1.5x warm p50 at 20 ms" : Inv($"burst p99 ≤ 1.5x warm p50 at 20 ms (K = {s.Burst}, the target is for K = 8)");
-        Ratio(md, burstLabel + mode, result.Cell("prewarm", 20)?.BurstRatio, 1.5, judged: block);
-        md.AppendLine();
-
-        foreach (var (rtt, bound) in new[] { (2, 0.95), (20, 0.95) })
-        {
-            if (result.StartToFirstVsBest("prewarm", rtt) is { } ratio && ratio > bound && HeldBy(result, rtt) is { } why)
-            {
-                md.AppendLine(Inv($"- Missed at {rtt} ms ({ratio:0.00}x): {why}"));
-            }
-        }
-
-        if (result.Controls.Count > 0)
-        {
-            // Information, not a verdict: the target is judged on the raw ratio above.
-            var floor = Stats.Median(result.Controls.Select(c => c.FirstMs - c.WarmP50Ms).ToArray());
-            var withoutFloor = result.Cells.Where(c => c.Strategy == "prewarm").OrderBy(c => c.RttMs)
-                .Select(c => Inv($"{(c.FirstMedian - floor) / c.WarmP50:0.00}x at {c.RttMs} ms"));
-            md.AppendLine(Inv($"- The app-side floor (control below: first − warm p50 of `/orders/no-db`) is {floor:0.0} ms. Without it, `prewarm`'s first request / warm p50 would be {string.Join(", ", withoutFloor)}."));
-        }
-
-        md.AppendLine();
-    }
-
-    // Which phase holds a missed start → first target: of the app's start-up (to accepting) and the first request's
-    // server-side phases, the one where prewarm spends the most over the better baseline.
-    private static string? HeldBy(CompareResult result, int rtt)
-    {
-        if (result.Cell("prewarm", rtt) is not { } p || result.BestBaseline("prewarm", rtt) is not { } b)
-        {
-            return null;
-        }
-
-        var phases = new (string Name, double? Prewarm, double? Baseline)[]
-        {
-            ("the app's own start-up (process start → accepting)", p.AcceptingMedian, b.AcceptingMedian),
-            ("the gate wait", p.FirstPhaseMedian("gate"), b.FirstPhaseMedian("gate") ?? 0),
-            ("the first request's open", p.FirstPhaseMedian("open"), b.FirstPhaseMedian("open")),
-            ("the first request's query", p.FirstPhaseMedian("query"), b.FirstPhaseMedian("query")),
-            ("the rest of the first request (Kestrel, binding, JSON)", p.FirstRestMedian, b.FirstRestMedian),
-        };
-        var known = phases.Where(x => x.Prewarm is not null && x.Baseline is not null).ToList();
-        if (known.Count == 0)
-        {
-            // The Functions app sends no Server-Timing and has no /ping: only the report's own numbers are there.
-            return Inv($"no phase split in this run (the app sends no Server-Timing): start → first {p.StartToFirstMedian:0} ms against {b.StartToFirstMedian:0} ms for `{b.Strategy}`.");
-        }
-
-        var worst = known.MaxBy(x => x.Prewarm!.Value - x.Baseline!.Value);
-
-        var ready = p.FirstReadyMedian is { } first ? Inv($"; the first warm connection was ready {first:0} ms after process start") : "";
-        return Inv($"held by {worst.Name}: {worst.Prewarm:0.0} ms against {worst.Baseline:0.0} ms for `{b.Strategy}`{ready}, the app accepted at {p.AcceptingMedian:0} ms.");
-    }
-
-    private static void Ratio(StringBuilder md, string target, double? measured, double bound, bool judged = true)
-    {
-        var text = measured is { } m && !double.IsNaN(m) ? Inv($"{m:0.00}x") : "not measured";
-        var met = measured is { } v && !double.IsNaN(v) && judged ? (v <= bound ? "yes" : "**no**") : "–";
-        md.AppendLine(Inv($"| {target} | {text} | {met} |"));
     }
 
     private static void AppendFirstRequestSplit(StringBuilder md, CompareResult result)
@@ -195,27 +130,28 @@ internal static class MarkdownReport
         md.AppendLine();
     }
 
-    private static IEnumerable<CellResult> Cells(CompareResult result) =>
+    private static string Observed(PinningObserved seen)
+    {
+        var parts = new List<string> { Inv($"app {seen.App ?? "not seen"}") };
+        if (seen.AppProcessorCount is { } count)
+        {
+            parts.Add(Inv($"the app's Environment.ProcessorCount {count}"));
+        }
+
+        parts.Add(Inv($"PostgreSQL backend {seen.Database ?? "not seen (external)"}"));
+        parts.Add(Inv($"the lab {seen.Lab ?? "not seen"}"));
+        if (seen.NoDbLoadedNpgsql is { } loaded)
+        {
+            parts.Add(loaded ? "`nodb` **loaded Npgsql**" : "`nodb` never loaded Npgsql");
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    internal static IEnumerable<CellResult> Cells(CompareResult result) =>
         result.Settings.RttMs.SelectMany(r => result.Settings.Labels.Select(s => result.Cell(s, r))).OfType<CellResult>();
 
     private static string BuildName(string build) => build == CompareSettings.ReadyToRun ? "r2r (ReadyToRun publish)" : "jit (build output, IL)";
-
-    private static void AppendControl(StringBuilder md, CompareResult result)
-    {
-        if (result.Controls.Count == 0)
-        {
-            return;
-        }
-
-        var first = Stats.Median(result.Controls.Select(c => c.FirstMs).ToArray());
-        var warm = Stats.Median(result.Controls.Select(c => c.WarmP50Ms).ToArray());
-        md.AppendLine("## Control: the same endpoint without a database").AppendLine();
-        md.AppendLine("`/orders/no-db` binds the same parameters and serialises the same 20 orders from memory. Its first call on a fresh process is the app-side floor (JIT of the handler, binding, JSON): the part of a first request no database warm-up can remove.").AppendLine();
-        md.AppendLine("| first | first p99 | warm p50 | first / warm p50 |");
-        md.AppendLine("|---:|---:|---:|---:|");
-        md.AppendLine(Inv($"| {first:0.0} | {Stats.Percentile(result.Controls.Select(c => c.FirstMs).ToArray(), 99):0.0} | {warm:0.00} | {first / warm:0.00}x |"));
-        md.AppendLine();
-    }
 
     private static void AppendCalibration(StringBuilder md, CompareResult result)
     {

@@ -21,14 +21,16 @@ public sealed class NetworkProxy : IAsyncDisposable
     private readonly string _upstreamHost;
     private readonly int _upstreamPort;
     private readonly TimeSpan _oneWay;
+    private readonly IReadOnlyCollection<int>? _senderCpus;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<Socket, byte> _open = new();
     private readonly ConcurrentDictionary<Task, byte> _relays = new();
     private readonly Task _acceptLoop;
     private volatile FaultMode _mode = FaultMode.Pass;
 
-    private NetworkProxy(string upstreamHost, int upstreamPort, TimeSpan addedRtt)
+    private NetworkProxy(string upstreamHost, int upstreamPort, TimeSpan addedRtt, IReadOnlyCollection<int>? senderCpus)
     {
+        _senderCpus = senderCpus;
         _upstreamHost = upstreamHost;
         _upstreamPort = upstreamPort;
         AddedRtt = addedRtt;
@@ -64,10 +66,11 @@ public sealed class NetworkProxy : IAsyncDisposable
     }
 
     /// <summary>Listens on a free 127.0.0.1 port and forwards to the upstream, <paramref name="addedRtt"/> later (none by default).</summary>
-    public static NetworkProxy Start(string upstreamHost, int upstreamPort, TimeSpan addedRtt = default)
+    /// <remarks><paramref name="senderCpus"/>: Cores for the threads that hold and send the delayed chunks (the lab keeps them off an app's pinned core); null: wherever this process runs.</remarks>
+    public static NetworkProxy Start(string upstreamHost, int upstreamPort, TimeSpan addedRtt = default, IReadOnlyCollection<int>? senderCpus = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(addedRtt, TimeSpan.Zero);
-        return new NetworkProxy(upstreamHost, upstreamPort, addedRtt);
+        return new NetworkProxy(upstreamHost, upstreamPort, addedRtt, senderCpus);
     }
 
     public async ValueTask DisposeAsync()
@@ -208,6 +211,12 @@ public sealed class NetworkProxy : IAsyncDisposable
 
     private void SendLoop(BlockingCollection<(byte[] Data, long Due)> chunks, Socket from, Socket to)
     {
+        if (_senderCpus is not null)
+        {
+            // A LongRunning task has a thread of its own: pinning it moves no pool thread.
+            Processes.CpuAffinity.PinCurrentThread(_senderCpus);
+        }
+
         try
         {
             foreach (var (data, due) in chunks.GetConsumingEnumerable(_stop.Token))
