@@ -20,6 +20,14 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     // looked at there.
     private volatile bool _serverFull;
 
+    /// <summary>Whether the server refused a connection for want of room since the pool last held N.</summary>
+    public bool ServerFull => _serverFull;
+
+    // One core, Background: the other N-1 are left to OneCoreTopUp (after the first invocation, in pauses). With
+    // BlockUntilWarm nobody is served before all N are warm, so there is nothing to yield to. A first connection whose
+    // work failed is not deferred from: the attempt takes today's path, whose retries and reports know that case.
+    private bool DefersRest => settings.ProcessorCount == 1 && settings.StartupMode == PrewarmStartupMode.Background && settings.WarmConnections > 1;
+
     public void Observe(Exception exception)
     {
         if (FailureClassifier.IsNoRoom(exception))
@@ -71,7 +79,8 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             Task? nextWaiter = null;
             var restBeyond = rest;
             long restStarted;
-            var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var defer = false;
+            var first = await RentAgainAsync(await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             await using (first.ConfigureAwait(false))
             {
                 phases[OpenPhase] = time.GetElapsedTime(openStarted);
@@ -80,14 +89,17 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 phases[WorkPhase] = time.GetElapsedTime(workStarted);
 
                 restStarted = time.GetTimestamp();
-                if (rest > 0 && !settings.PgBouncer)
+                // One core: the others are OneCoreTopUp's, after the first invocation; not even the free slots now.
+                defer = DefersRest && workFailure is null;
+                var others = defer ? 0 : rest;
+                if (others > 0 && !settings.PgBouncer)
                 {
                     // One round trip, before the first is handed over: whether the others may open without a turn.
                     freeSlots = await ServerCapacity.FreeSlotsAsync(first, cancellationToken).ConfigureAwait(false);
                 }
 
                 var plenty = settings.PgBouncer || (freeSlots is { } free && !_serverFull && FairShare.IsPlenty(free, rest));
-                if (rest > 0 && workFailure is null && plenty && readiness.Waiting == 1)
+                if (others > 0 && workFailure is null && plenty && readiness.Waiting == 1)
                 {
                     // Begun before the first is handed over: the invocation's query is the next command. A second
                     // invocation that has to wait wants another connection at once. Only with plenty of room: the
@@ -95,7 +107,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                     nextWaiter = readiness.NextWaiter;
                     watch = new FirstUseWatch(name);
                 }
-                else if (rest > 0)
+                else if (others > 0)
                 {
                     (opening, freeSlots) = await BeginRestAsync(first, rest, plenty, freeSlots, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
                 }
@@ -104,7 +116,16 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             if (workFailure is null)
             {
                 firstReady = time.GetElapsedTime(started);
+            }
+
+            if (workFailure is null && !defer)
+            {
                 readiness.ConnectionReady();
+            }
+            else if (defer)
+            {
+                // The run settles the gate Warm with this one connection: every waiter passes (OneCoreTopUp says why).
+                return new WarmupAttempt(warmed, phases, firstReady, time.GetElapsedTime(started), null, null, Deferred: rest);
             }
 
             if (watch is not null)
@@ -184,6 +205,16 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         }
     }
 
+    // The request path's pool steps, compiled here rather than on the first request: Open that finds an IDLE connector
+    // and Close that hands one back are other code than the physical open the warm-up otherwise only ever does
+    // (measured in a generic host: the first request after a warm-up cost 1.67x a warm one before this). The new
+    // connection goes back idle and is rented again at once: Npgsql hands out its idle connector, this one.
+    private async Task<NpgsqlConnection> RentAgainAsync(NpgsqlConnection opened, CancellationToken cancellationToken)
+    {
+        await opened.DisposeAsync().ConfigureAwait(false);
+        return await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     // Begins the other connections while `holder` is held, so with no idle connection in the pool each goes to the
     // server for a new one (begun after it is back, they could take it from under the invocation the gate lets
     // through, which would then open a cold connection of its own). A refused open among them would make Npgsql clear
@@ -258,7 +289,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     // Runs the work; the caller hands the connection back to the pool either way (Minimum Pool Size keeps the pruner
     // off it). A failure of the work is returned, not thrown: one connection's failure must not hold the others, or the
     // gate, back.
-    private async Task<Exception?> TryWarmAsync(NpgsqlConnection connection, List<int> warmed, CancellationToken cancellationToken)
+    public async Task<Exception?> TryWarmAsync(NpgsqlConnection connection, List<int> warmed, CancellationToken cancellationToken)
     {
         try
         {
@@ -280,7 +311,8 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     // Npgsql hands out an idle connector whenever it has one, and the warm connections are idle in the pool by design.
     // To open a new physical one, the idle ones are borrowed until an Open has to connect; they go back the moment it
     // has committed to that (its task is pending), so a request is kept from them only for that instant.
-    public async Task<NpgsqlConnection> OpenPhysicalAsync(Func<int, bool> isKnown, CancellationToken cancellationToken)
+    // `hold`, when given, is released as soon as the borrowed ones are back (a gate held for that instant).
+    public async Task<NpgsqlConnection> OpenPhysicalAsync(Func<int, bool> isKnown, CancellationToken cancellationToken, IDisposable? hold = null)
     {
         var borrowed = new List<NpgsqlConnection>();
         try
@@ -292,6 +324,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 if (pending)
                 {
                     await ReturnAsync(borrowed).ConfigureAwait(false);
+                    hold?.Dispose();
                 }
 
                 var connection = await open.ConfigureAwait(false);
@@ -306,6 +339,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         finally
         {
             await ReturnAsync(borrowed).ConfigureAwait(false);
+            hold?.Dispose();
         }
     }
 
@@ -382,4 +416,4 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
 }
 
 internal sealed record WarmupAttempt(
-    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<WarmupPhase, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure, int? FreeSlots);
+    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<WarmupPhase, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure, int? FreeSlots, int Deferred = 0);
