@@ -53,15 +53,18 @@ public sealed class WarmupCoordinator
         _redactor = redactor;
         _tokenSource = tokenSource;
         var connectionString = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        var warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, connectionString.Host ?? string.Empty, name);
+        var opener = new PoolOpener(dataSource, settings);
+        var work = new ConnectionWork(settings);
+        var room = new ServerRoom(settings.WarmConnections);
+        var warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, connectionString.Host ?? string.Empty, name, opener, work, room);
         var ledger = new PoolLedger(TimeSpan.FromSeconds(connectionString.ConnectionLifetime), time);
         // One core: the warm-up yields to the first invocation (OneCoreTopUp), which the gate tells it about.
         _inFlight = settings.ProcessorCount == 1 ? new InFlightWatch(name) : null;
-        var topUp = _inFlight is null ? null : new OneCoreTopUp(dataSource, settings, time, warmer, _inFlight);
+        var topUp = _inFlight is null ? null : new OneCoreTopUp(dataSource, settings, time, opener, work, room, _inFlight);
         _run = new WarmupRun(name, settings, time, logger, instrumentation, redactor, warmer, ledger, _signal, topUp);
         // A pass while a run is still going (on one core, its top-up after the gate turned Warm) joins the run instead.
         _keepAlive = new KeepAliveRunner(
-            name, settings, time, logger, redactor, new KeepAlivePass(dataSource, settings, warmer, ledger, _signal),
+            name, settings, time, logger, redactor, new KeepAlivePass(dataSource, settings, opener, room, ledger, _signal),
             () => _runs.IsRunning && _signal.State == WarmupState.Warm ? WarmupState.Warming : _signal.State, EnsureWarmAsync, () => _run.Pipelines);
     }
 

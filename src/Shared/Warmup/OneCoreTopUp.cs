@@ -17,7 +17,8 @@ namespace Prewarm.Warmup;
 // instead of opening more. Sequential traffic always finds the warm connection idle. The gate is held only for the
 // instant a warm idle connection is out of the pool (a free-slots read; an open borrowing them), so that an invocation
 // arriving then waits a moment instead of opening a cold connection beyond N.
-internal sealed class OneCoreTopUp(NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, ConnectionWarmer warmer, InFlightWatch watch)
+internal sealed class OneCoreTopUp(
+    NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, PoolOpener opener, ConnectionWork work, ServerRoom room, InFlightWatch watch)
 {
     public async Task<WarmupAttempt> RunAsync(WarmupAttempt first, ReadinessSignal signal, CancellationToken cancellationToken)
     {
@@ -42,12 +43,12 @@ internal sealed class OneCoreTopUp(NpgsqlDataSource dataSource, PrewarmSettings 
                 await using (holder.ConfigureAwait(false))
                 {
                     freeSlots = settings.PgBouncer ? null : await ServerCapacity.FreeSlotsAsync(holder, cancellationToken).ConfigureAwait(false);
-                    plenty = settings.PgBouncer || (freeSlots is { } free && !warmer.ServerFull && FairShare.IsPlenty(free, first.Deferred));
+                    plenty = settings.PgBouncer || (freeSlots is { } free && !room.Full && FairShare.IsPlenty(free, first.Deferred));
                     if (!plenty)
                     {
                         // A server short of room: on a turn, as the warm-up on more cores, the gate held throughout (the
                         // holder is the warm connection). Rare; being refused would cost the pool, not just some CPU.
-                        freeSlots = await warmer.TopUpAsync(holder, first.Deferred, wait: true, IsKnown, WarmAsync, cancellationToken).ConfigureAwait(false) ?? freeSlots;
+                        freeSlots = await opener.TopUpAsync(holder, first.Deferred, wait: true, IsKnown, WarmAsync, cancellationToken).ConfigureAwait(false) ?? freeSlots;
                     }
                 }
             }
@@ -56,7 +57,7 @@ internal sealed class OneCoreTopUp(NpgsqlDataSource dataSource, PrewarmSettings 
             for (var i = 0; plenty && i < first.Deferred && warmed.Count < settings.WarmConnections; i++)
             {
                 await watch.WaitUntilQuietAsync(cancellationToken).ConfigureAwait(false);
-                var connection = await warmer.OpenPhysicalAsync(IsKnown, cancellationToken, signal.HoldGate()).ConfigureAwait(false);
+                var connection = await opener.OpenPhysicalAsync(IsKnown, cancellationToken, signal.HoldGate()).ConfigureAwait(false);
                 if (IsKnown(connection.ProcessID))
                 {
                     // Every connection it found idle was a warm one, N times over: nothing to do with this one.
@@ -68,7 +69,7 @@ internal sealed class OneCoreTopUp(NpgsqlDataSource dataSource, PrewarmSettings 
             }
         }
 
-        warmer.Observe(warmed.Count);
+        room.Holds(warmed.Count);
         var phases = new Dictionary<WarmupPhase, TimeSpan>(first.Phases) { [WarmupPhase.Rest] = time.GetElapsedTime(started) };
         return first with
         {
@@ -92,7 +93,7 @@ internal sealed class OneCoreTopUp(NpgsqlDataSource dataSource, PrewarmSettings 
         {
             await using (connection.ConfigureAwait(false))
             {
-                if (!IsKnown(connection.ProcessID) && await warmer.TryWarmAsync(connection, warmed, ct).ConfigureAwait(false) is { } workFailure)
+                if (!IsKnown(connection.ProcessID) && await work.TryWarmAsync(connection, warmed, ct).ConfigureAwait(false) is { } workFailure)
                 {
                     Interlocked.CompareExchange(ref failure, workFailure, null);
                 }
