@@ -113,6 +113,21 @@ public sealed class ReadinessSignalTests
         Assert.False(Wait().IsCompleted);
     }
 
+    // Invocations that arrive between a run's start and its attempt's (or wait through a retry) keep their place.
+    [Fact]
+    public async Task WaitersOfAnAttemptThatStartsOver_KeepTheirPlace_AndANewcomerQueuesBehindThem()
+    {
+        _signal.BeginRun();
+        var waiting = new[] { Wait(), Wait() };
+
+        _signal.BeginAttempt();
+        _signal.ConnectionReady();
+        _signal.ConnectionReady();
+
+        Assert.All(await Task.WhenAll(waiting), o => Assert.Equal(GateOutcome.Waited, o));
+        Assert.False(Wait().IsCompleted);
+    }
+
     [Fact]
     public async Task AWaiterPastTheGateTimeout_TimesOut_AndIsForgotten()
     {
