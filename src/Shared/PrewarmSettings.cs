@@ -34,6 +34,11 @@ public sealed class PrewarmSettings
     // parallel ones at 20 ms RTT), and StartJitter, not this, is what spreads the opens of many instances. Tests set it.
     internal int MaxParallelOpens { get; set; } = PrewarmDefaults.MaxParallelOpens;
 
+    // Not public: the cores the app may run on, which decide whether warming beside the first request costs it (one
+    // core: OneCoreTopUp). Environment.ProcessorCount honours the process's affinity and a container's CPU quota, so an
+    // app never has a reason to say it. Tests set it.
+    internal int ProcessorCount { get; set; } = Environment.ProcessorCount;
+
     /// <summary>SQL run once on every warmed connection, every row read, so the app's own statements and readers are compiled before traffic.</summary>
     /// <remarks>The warm-up work that configuration alone can set (<c>Prewarm:{connectionName}:WarmupQueries:0</c>); from code, prefer <see cref="WarmupWork"/>.</remarks>
     /// <value>The default value is empty: only the connection is opened.</value>

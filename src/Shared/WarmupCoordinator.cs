@@ -32,6 +32,7 @@ public sealed class WarmupCoordinator
     private readonly SingleFlight<WarmupReport> _runs = new();
     private readonly WarmupRun _run;
     private readonly KeepAliveRunner _keepAlive;
+    private readonly InFlightWatch? _inFlight;
 
     internal WarmupCoordinator(
         string name,
@@ -52,11 +53,19 @@ public sealed class WarmupCoordinator
         _redactor = redactor;
         _tokenSource = tokenSource;
         var connectionString = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
-        var warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, connectionString.Host ?? string.Empty, name);
+        var opener = new PoolOpener(dataSource, settings);
+        var work = new ConnectionWork(settings);
+        var room = new ServerRoom(settings.WarmConnections);
+        var warmer = new ConnectionWarmer(dataSource, settings, time, tokenSource, connectionString.Host ?? string.Empty, name, opener, work, room);
         var ledger = new PoolLedger(TimeSpan.FromSeconds(connectionString.ConnectionLifetime), time);
-        _run = new WarmupRun(name, settings, time, logger, instrumentation, redactor, warmer, ledger, _signal);
+        // One core: the warm-up yields to the first invocation (OneCoreTopUp), which the gate tells it about.
+        _inFlight = settings.ProcessorCount == 1 ? new InFlightWatch(name) : null;
+        var topUp = _inFlight is null ? null : new OneCoreTopUp(dataSource, settings, time, opener, work, room, _inFlight);
+        _run = new WarmupRun(name, settings, time, logger, instrumentation, redactor, warmer, ledger, _signal, topUp);
+        // A pass while a run is still going (on one core, its top-up after the gate turned Warm) joins the run instead.
         _keepAlive = new KeepAliveRunner(
-            name, settings, time, logger, redactor, new KeepAlivePass(dataSource, settings, warmer, ledger, _signal), () => _signal.State, EnsureWarmAsync, () => _run.Pipelines);
+            name, settings, time, logger, redactor, new KeepAlivePass(dataSource, settings, opener, room, ledger, _signal),
+            () => _runs.IsRunning && _signal.State == WarmupState.Warm ? WarmupState.Warming : _signal.State, EnsureWarmAsync, () => _run.Pipelines);
     }
 
     /// <summary>The connection name this coordinator warms (<c>ConnectionStrings:{Name}</c>).</summary>
@@ -109,6 +118,7 @@ public sealed class WarmupCoordinator
     {
         if (_signal.IsOpen || !_settings.Enabled)
         {
+            _inFlight?.GatePassed();
             _instrumentation.GatePassedWarm();
             return s_true;
         }
@@ -176,7 +186,17 @@ public sealed class WarmupCoordinator
             Observe(EnsureWarmAsync(CancellationToken.None));
         }
 
-        var outcome = await _signal.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        GateOutcome outcome;
+        _inFlight?.Entered();
+        try
+        {
+            outcome = await _signal.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight?.Left();
+        }
+
         _instrumentation.GateWaited(outcome, _time.GetElapsedTime(started));
         return outcome is GateOutcome.Warm or GateOutcome.Ready or GateOutcome.Waited or GateOutcome.Held;
     }

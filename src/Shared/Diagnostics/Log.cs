@@ -21,6 +21,9 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "Prewarm warm-up for '{Name}': the warm-up work failed on {Failed} of {Requested} connections; those are open but not warm: {Reason}")]
     public static partial void WarmupWorkFailed(ILogger logger, string name, int failed, int requested, string reason);
 
+    [LoggerMessage(18, LogLevel.Warning, "Prewarm warm-up for '{Name}' is warm with {Warmed} of {Requested} connections: opening the others after the first invocation failed; the keep-alive pass takes more: {Reason}")]
+    public static partial void TopUpFailed(ILogger logger, string name, int warmed, int requested, string reason);
+
     [LoggerMessage(4, LogLevel.Error, "Prewarm warm-up for '{Name}' failed and will not be retried (SQLSTATE {SqlState}): {Reason}")]
     public static partial void WarmupFailedPermanently(ILogger logger, string name, string? sqlState, string reason);
 

@@ -15,7 +15,7 @@ namespace Prewarm.KeepAlive;
 // makes the pass look at one twice and another not at all, until the next pass. A pool of one or two has nothing
 // left idle while the pass holds its two, so there the pass holds the gate (ReadinessSignal.HoldGate) until it has
 // handed one back; a top-up holds it throughout.
-internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, ConnectionWarmer warmer, PoolLedger ledger, ReadinessSignal signal)
+internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings settings, PoolOpener opener, ServerRoom room, PoolLedger ledger, ReadinessSignal signal)
 {
     // The connections a pass holds at once (the holder and the one looked at): a pool of no more has none left idle.
     private const int HeldAtOnce = 2;
@@ -97,7 +97,7 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
                 // that instant would open one of its own, beyond N.
                 using (signal.HoldGate())
                 {
-                    tally.FreeSlots = await warmer.TopUpAsync(holder, requested - pids.Count, wait: false, IsKnown, AdoptAsync, cancellationToken).ConfigureAwait(false) ?? free;
+                    tally.FreeSlots = await opener.TopUpAsync(holder, requested - pids.Count, wait: false, IsKnown, AdoptAsync, cancellationToken).ConfigureAwait(false) ?? free;
                 }
             }
             else if (FairShare.ShouldShed(free, pids.Count) && await ConnectionRetirement.TryCloseAsync(holder, cancellationToken).ConfigureAwait(false))
@@ -108,7 +108,7 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
         }
         catch (Exception ex)
         {
-            warmer.Observe(ex);
+            room.Failed(ex);
             throw;
         }
         finally
@@ -121,7 +121,7 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
             ledger.Add(pids.Where(p => !ledger.Contains(p)).ToArray());
             ledger.RetainOnly(pids);
             tally.Held = pids.Count;
-            warmer.Observe(pids.Count);
+            room.Holds(pids.Count);
         }
 
         bool IsKnown(int pid)
@@ -181,7 +181,7 @@ internal sealed class KeepAlivePass(NpgsqlDataSource dataSource, PrewarmSettings
         }
 
         await connection.DisposeAsync().ConfigureAwait(false);
-        var replacement = await warmer.OpenPhysicalAsync(p => p == pid || ledger.Contains(p), cancellationToken).ConfigureAwait(false);
+        var replacement = await opener.OpenPhysicalAsync(p => p == pid || ledger.Contains(p), cancellationToken).ConfigureAwait(false);
         if (!settings.PgBouncer && other is null)
         {
             // Nothing else was held to watch from: the backend had the length of an open to leave; make sure it has.

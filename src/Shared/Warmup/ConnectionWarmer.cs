@@ -1,40 +1,23 @@
 using System.Net;
 using Npgsql;
 using Prewarm.Authentication;
-using Prewarm.Resilience;
 
 namespace Prewarm.Warmup;
 
 // One warm-up attempt: the first connection alone, then the other N-1 side by side (opening them one after another
 // would cost N round-trip chains instead of two), the app's work run on each, each handed back to the pool idle.
-internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, EntraTokenSource? tokenSource, string host, string name)
+internal sealed class ConnectionWarmer(
+    NpgsqlDataSource dataSource, PrewarmSettings settings, TimeProvider time, EntraTokenSource? tokenSource, string host, string name, PoolOpener opener, ConnectionWork work, ServerRoom room)
 {
     public const WarmupPhase TokenPhase = WarmupPhase.Token;
     public const WarmupPhase OpenPhase = WarmupPhase.Open;
     public const WarmupPhase WorkPhase = WarmupPhase.Work;
     public const WarmupPhase RestPhase = WarmupPhase.Rest;
 
-    // Set when the server refused a connection for want of room; cleared once the pool holds N again. While set, the
-    // warm-up opens its connections beyond the first on a turn (RoomTurn) however much room the server reports.
-    // PgBouncer queues clients instead of refusing them, and its pids say nothing about the server, so room is never
-    // looked at there.
-    private volatile bool _serverFull;
-
-    public void Observe(Exception exception)
-    {
-        if (FailureClassifier.IsNoRoom(exception))
-        {
-            _serverFull = true;
-        }
-    }
-
-    public void Observe(int connectionsHeld)
-    {
-        if (connectionsHeld >= settings.WarmConnections)
-        {
-            _serverFull = false;
-        }
-    }
+    // One core, Background: the other N-1 are left to OneCoreTopUp (after the first invocation, in pauses). With
+    // BlockUntilWarm nobody is served before all N are warm, so there is nothing to yield to. A first connection whose
+    // work failed is not deferred from: the attempt takes today's path, whose retries and reports know that case.
+    private bool DefersRest => settings.ProcessorCount == 1 && settings.StartupMode == PrewarmStartupMode.Background && settings.WarmConnections > 1;
 
     // How long the other N-1 wait for the first invocation's query (FirstUseWatch) before they open anyway: an
     // invocation that passed the gate but never queries must not hold them back for longer than a slow query takes.
@@ -71,23 +54,27 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             Task? nextWaiter = null;
             var restBeyond = rest;
             long restStarted;
-            var first = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var defer = false;
+            var first = await RentAgainAsync(await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             await using (first.ConfigureAwait(false))
             {
                 phases[OpenPhase] = time.GetElapsedTime(openStarted);
                 var workStarted = time.GetTimestamp();
-                workFailure = await TryWarmAsync(first, warmed, cancellationToken).ConfigureAwait(false);
+                workFailure = await work.TryWarmAsync(first, warmed, cancellationToken).ConfigureAwait(false);
                 phases[WorkPhase] = time.GetElapsedTime(workStarted);
 
                 restStarted = time.GetTimestamp();
-                if (rest > 0 && !settings.PgBouncer)
+                // One core: the others are OneCoreTopUp's, after the first invocation; not even the free slots now.
+                defer = DefersRest && workFailure is null;
+                var others = defer ? 0 : rest;
+                if (others > 0 && !settings.PgBouncer)
                 {
                     // One round trip, before the first is handed over: whether the others may open without a turn.
                     freeSlots = await ServerCapacity.FreeSlotsAsync(first, cancellationToken).ConfigureAwait(false);
                 }
 
-                var plenty = settings.PgBouncer || (freeSlots is { } free && !_serverFull && FairShare.IsPlenty(free, rest));
-                if (rest > 0 && workFailure is null && plenty && readiness.Waiting == 1)
+                var plenty = settings.PgBouncer || (freeSlots is { } free && !room.Full && FairShare.IsPlenty(free, rest));
+                if (others > 0 && workFailure is null && plenty && readiness.Waiting == 1)
                 {
                     // Begun before the first is handed over: the invocation's query is the next command. A second
                     // invocation that has to wait wants another connection at once. Only with plenty of room: the
@@ -95,7 +82,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                     nextWaiter = readiness.NextWaiter;
                     watch = new FirstUseWatch(name);
                 }
-                else if (rest > 0)
+                else if (others > 0)
                 {
                     (opening, freeSlots) = await BeginRestAsync(first, rest, plenty, freeSlots, warmed, WarmAsync, cancellationToken).ConfigureAwait(false);
                 }
@@ -104,7 +91,16 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             if (workFailure is null)
             {
                 firstReady = time.GetElapsedTime(started);
+            }
+
+            if (workFailure is null && !defer)
+            {
                 readiness.ConnectionReady();
+            }
+            else if (defer)
+            {
+                // The run settles the gate Warm with this one connection: every waiter passes (OneCoreTopUp says why).
+                return new WarmupAttempt(warmed, phases, firstReady, time.GetElapsedTime(started), null, null, Deferred: rest);
             }
 
             if (watch is not null)
@@ -121,8 +117,8 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 // The second connection next, alone (its handshake is all that may still overlap the invocation's last
                 // steps), then the others side by side. Each window in which the warm ones are taken from the pool, so
                 // that an open must go to the server, is one instant; no turn: the room was judged plenty before.
-                await WarmAsync(await OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-                opening = await BeginBesideWarmAsync(Math.Min(rest - 1, settings.MaxParallelOpens), warmed, cancellationToken).ConfigureAwait(false);
+                await WarmAsync(await opener.OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                opening = await opener.BeginBesideWarmAsync(Math.Min(rest - 1, settings.MaxParallelOpens), pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false);
                 restBeyond = rest - 1;
             }
 
@@ -136,7 +132,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                         return;
                     }
 
-                    if (await TryWarmAsync(connection, warmed, ct).ConfigureAwait(false) is { } failure)
+                    if (await work.TryWarmAsync(connection, warmed, ct).ConfigureAwait(false) is { } failure)
                     {
                         Interlocked.CompareExchange(ref workFailure, failure, null);
                         return;
@@ -155,15 +151,15 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                     {
                         // Begun while the invocation held the first, this open got it back once it was idle: a new one instead.
                         await connection.DisposeAsync().ConfigureAwait(false);
-                        connection = await OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false);
+                        connection = await opener.OpenPhysicalAsync(pid => IsKnown(warmed, pid), cancellationToken).ConfigureAwait(false);
                     }
 
                     await WarmAsync(connection, cancellationToken).ConfigureAwait(false);
                 })).ConfigureAwait(false);
                 // Beyond MaxParallelOpens the pool holds warm idle connections by now, so a new physical one is opened by
                 // borrowing those for an instant (OpenPhysicalAsync).
-                await ForEachConnectionAsync(restBeyond - opening.Length, async (_, ct) =>
-                    await WarmAsync(await OpenPhysicalAsync(pid => IsKnown(warmed, pid), ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                await opener.ForEachConnectionAsync(restBeyond - opening.Length, async (_, ct) =>
+                    await WarmAsync(await opener.OpenPhysicalAsync(pid => IsKnown(warmed, pid), ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
             }
 
             phases[RestPhase] = time.GetElapsedTime(restStarted);
@@ -174,14 +170,24 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(workFailure!);
             }
 
-            Observe(warmed.Count);
+            room.Holds(warmed.Count);
             return new WarmupAttempt(warmed, phases, firstReady, time.GetElapsedTime(started), workFailure, freeSlots);
         }
         catch (Exception ex)
         {
-            Observe(ex);
+            room.Failed(ex);
             throw;
         }
+    }
+
+    // The request path's pool steps, compiled here rather than on the first request: Open that finds an IDLE connector
+    // and Close that hands one back are other code than the physical open the warm-up otherwise only ever does
+    // (measured in a generic host: the first request after a warm-up cost 1.67x a warm one before this). The new
+    // connection goes back idle and is rented again at once: Npgsql hands out its idle connector, this one.
+    private async Task<NpgsqlConnection> RentAgainAsync(NpgsqlConnection opened, CancellationToken cancellationToken)
+    {
+        await opened.DisposeAsync().ConfigureAwait(false);
+        return await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // Begins the other connections while `holder` is held, so with no idle connection in the pool each goes to the
@@ -194,129 +200,10 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
     {
         if (!plenty)
         {
-            return ([], await TopUpAsync(holder, rest, wait: true, pid => IsKnown(warmed, pid), warm, cancellationToken).ConfigureAwait(false) ?? freeSlots);
+            return ([], await opener.TopUpAsync(holder, rest, wait: true, pid => IsKnown(warmed, pid), warm, cancellationToken).ConfigureAwait(false) ?? freeSlots);
         }
 
         return ([.. Enumerable.Range(0, Math.Min(rest, settings.MaxParallelOpens)).Select(_ => dataSource.OpenConnectionAsync(cancellationToken).AsTask())], freeSlots);
-    }
-
-    // Begins `count` opens of new physical connections while the pool's warm idle ones are taken out of it for that
-    // instant (Npgsql hands out an idle one whenever it has one), then hands those back.
-    private async Task<Task<NpgsqlConnection>[]> BeginBesideWarmAsync(int count, List<int> warmed, CancellationToken cancellationToken)
-    {
-        if (count <= 0)
-        {
-            return [];
-        }
-
-        var taken = new List<NpgsqlConnection>();
-        var opening = new List<Task<NpgsqlConnection>>(count);
-        try
-        {
-            while (opening.Count < count)
-            {
-                var open = dataSource.OpenConnectionAsync(cancellationToken).AsTask();
-                if (open.IsCompletedSuccessfully && IsKnown(warmed, open.Result.ProcessID) && taken.Count < settings.WarmConnections)
-                {
-                    taken.Add(open.Result);
-                    continue;
-                }
-
-                opening.Add(open);
-            }
-        }
-        finally
-        {
-            await ReturnAsync(taken).ConfigureAwait(false);
-        }
-
-        return [.. opening];
-    }
-
-    /// <summary>
-    /// Opens up to <paramref name="wanted"/> new physical connections on a turn (RoomTurn) taken on
-    /// <paramref name="holder"/>, as many as the server has room for beyond the reserve, each given to
-    /// <paramref name="warm"/>. Returns the free slots the turn saw, or null when another instance had the turn.
-    /// </summary>
-    public async Task<int?> TopUpAsync(
-        NpgsqlConnection holder, int wanted, bool wait, Func<int, bool> isKnown, Func<NpgsqlConnection, CancellationToken, Task> warm, CancellationToken cancellationToken)
-    {
-        var turn = await RoomTurn.TakeAsync(holder, wait, cancellationToken).ConfigureAwait(false);
-        if (turn is null)
-        {
-            return null;
-        }
-
-        await using (turn.ConfigureAwait(false))
-        {
-            await ForEachConnectionAsync(FairShare.Grant(wanted, turn.FreeSlots), async (_, ct) =>
-                await warm(await OpenPhysicalAsync(isKnown, ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-            return turn.FreeSlots;
-        }
-    }
-
-    // Runs the work; the caller hands the connection back to the pool either way (Minimum Pool Size keeps the pruner
-    // off it). A failure of the work is returned, not thrown: one connection's failure must not hold the others, or the
-    // gate, back.
-    private async Task<Exception?> TryWarmAsync(NpgsqlConnection connection, List<int> warmed, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await RunWorkAsync(connection, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && connection.FullState == System.Data.ConnectionState.Open)
-        {
-            return ex;
-        }
-
-        lock (warmed)
-        {
-            warmed.Add(connection.ProcessID);
-        }
-
-        return null;
-    }
-
-    // Npgsql hands out an idle connector whenever it has one, and the warm connections are idle in the pool by design.
-    // To open a new physical one, the idle ones are borrowed until an Open has to connect; they go back the moment it
-    // has committed to that (its task is pending), so a request is kept from them only for that instant.
-    public async Task<NpgsqlConnection> OpenPhysicalAsync(Func<int, bool> isKnown, CancellationToken cancellationToken)
-    {
-        var borrowed = new List<NpgsqlConnection>();
-        try
-        {
-            for (var tries = 0; ; tries++)
-            {
-                var open = dataSource.OpenConnectionAsync(cancellationToken);
-                var pending = !open.IsCompleted;
-                if (pending)
-                {
-                    await ReturnAsync(borrowed).ConfigureAwait(false);
-                }
-
-                var connection = await open.ConfigureAwait(false);
-                if (!isKnown(connection.ProcessID) || tries >= settings.WarmConnections)
-                {
-                    return connection;
-                }
-
-                borrowed.Add(connection);
-            }
-        }
-        finally
-        {
-            await ReturnAsync(borrowed).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task ReturnAsync(List<NpgsqlConnection> borrowed)
-    {
-        foreach (var connection in borrowed)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
-
-        borrowed.Clear();
     }
 
     private static bool IsKnown(List<int> warmed, int pid)
@@ -326,14 +213,6 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
             return warmed.Contains(pid);
         }
     }
-
-    public Task ForEachConnectionAsync(int count, Func<int, CancellationToken, ValueTask> body, CancellationToken cancellationToken) =>
-        count <= 0
-            ? Task.CompletedTask
-            : Parallel.ForEachAsync(
-                Enumerable.Range(0, count),
-                new ParallelOptions { MaxDegreeOfParallelism = Math.Min(count, settings.MaxParallelOpens), CancellationToken = cancellationToken },
-                body);
 
     // Warms the resolver's cache; a failure here is left for Open to report with its own context.
     private async Task ResolveHostAsync(CancellationToken cancellationToken)
@@ -352,34 +231,7 @@ internal sealed class ConnectionWarmer(NpgsqlDataSource dataSource, PrewarmSetti
         }
     }
 
-    private async ValueTask RunWorkAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        foreach (var sql in settings.WarmupQueries)
-        {
-            var command = new NpgsqlCommand(sql, connection);
-            await using var commandScope = command.ConfigureAwait(false);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await using var readerScope = reader.ConfigureAwait(false);
-            do
-            {
-                // Reading every value loads and compiles the type handlers of every column the app will read.
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    for (var i = 0; i < reader.FieldCount; i++)
-                    {
-                        _ = reader.GetValue(i);
-                    }
-                }
-            }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
-        }
-
-        if (settings.WarmupWork is { } work)
-        {
-            await work(connection, cancellationToken).ConfigureAwait(false);
-        }
-    }
 }
 
 internal sealed record WarmupAttempt(
-    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<WarmupPhase, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure, int? FreeSlots);
+    IReadOnlyList<int> BackendPids, IReadOnlyDictionary<WarmupPhase, TimeSpan> Phases, TimeSpan? FirstReady, TimeSpan AllReady, Exception? WorkFailure, int? FreeSlots, int Deferred = 0);

@@ -75,8 +75,7 @@ internal sealed class ReadinessSignal
             }
 
             _state = WarmupState.Warming;
-            _ready = 0;
-            _admitted = 0;
+            StartOver();
         }
     }
 
@@ -85,8 +84,23 @@ internal sealed class ReadinessSignal
     {
         lock (_lock)
         {
-            _ready = 0;
-            _admitted = 0;
+            StartOver();
+        }
+    }
+
+    // Called under _lock. Invocations still waiting keep their place: renumbered from 1 in order, so the next warm
+    // connections are theirs and a newcomer queues behind them. Counting from 0 again would let a newcomer pass at
+    // once on a connection one of them is owed (and that one would then open a cold connection of its own).
+    private void StartOver()
+    {
+        _ready = 0;
+        _admitted = 0;
+        foreach (var waiter in _waiters)
+        {
+            if (waiter.Ticket != HoldTicket)
+            {
+                waiter.Ticket = ++_admitted;
+            }
         }
     }
 
@@ -245,7 +259,7 @@ internal sealed class ReadinessSignal
 
     private sealed class Waiter(int ticket)
     {
-        public int Ticket { get; } = ticket;
+        public int Ticket { get; set; } = ticket;
 
         public TaskCompletionSource<bool> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -20,7 +20,8 @@ internal sealed class WarmupRun(
     SecretRedactor redactor,
     ConnectionWarmer warmer,
     PoolLedger ledger,
-    ReadinessSignal signal)
+    ReadinessSignal signal,
+    OneCoreTopUp? topUp = null)
 {
     private WarmupPipelines? _pipelines;
     private volatile WarmupReport? _lastReport;
@@ -99,7 +100,24 @@ internal sealed class WarmupRun(
                 FreeSlots = attempt.FreeSlots,
             };
             Settle(WarmupState.Warm, report);
-            if (attempt.WorkFailure is not null)
+            if (attempt.Deferred > 0 && topUp is not null)
+            {
+                attempt = await TopUpAsync(topUp, attempt, token).ConfigureAwait(false);
+                ledger.Add(attempt.BackendPids.Where(p => !ledger.Contains(p)).ToArray());
+                report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? _lastFailure) with
+                {
+                    FirstConnectionReady = attempt.FirstReady,
+                    AllConnectionsReady = attempt.AllReady,
+                    FreeSlots = attempt.FreeSlots,
+                };
+                Settle(WarmupState.Warm, report);
+            }
+
+            if (attempt.Deferred > 0)
+            {
+                // The top-up failed; its log line said why.
+            }
+            else if (attempt.WorkFailure is not null)
             {
                 Log.WarmupWorkFailed(logger, name, settings.WarmConnections - report.ConnectionsWarmed, settings.WarmConnections, report.LastError!);
             }
@@ -129,6 +147,24 @@ internal sealed class WarmupRun(
         Log.WarmupFinished(logger, name, report.State, report.ConnectionsWarmed, report.Duration.TotalMilliseconds, report.Attempts);
         instrumentation.WarmupFinished(report);
         return report;
+    }
+
+    // One core: the gate is Warm with the first connection; the others follow after the first invocation
+    // (OneCoreTopUp). Outside the run's deadline (WarmupTimeout), which bounds getting warm: the top-up waits for
+    // traffic to pause, which may take longer, and the pool serves meanwhile. A failure leaves the pool warm with what
+    // it has (the first invocation's connection at least); the keep-alive pass tops it up later.
+    private async Task<WarmupAttempt> TopUpAsync(OneCoreTopUp oneCore, WarmupAttempt attempt, CancellationToken token)
+    {
+        try
+        {
+            return await oneCore.RunAsync(attempt, signal, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!token.IsCancellationRequested)
+        {
+            _lastFailure = ex;
+            Log.TopUpFailed(logger, name, attempt.BackendPids.Count, settings.WarmConnections, redactor.Describe(ex));
+            return attempt;
+        }
     }
 
     private WarmupReport Failed(Exception ex, long started, Action<Exception> transientFailure)

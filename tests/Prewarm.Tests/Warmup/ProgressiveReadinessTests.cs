@@ -138,20 +138,20 @@ public sealed class ProgressiveReadinessTests(PostgresFixture pg)
     [Fact]
     public async Task OneWaiter_TheOthersOpenAfterItsQuery_NotBesideIt()
     {
-        var firstWork = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var calls = 0;
+        var firstWork = new FirstWorkBarrier();
         await using var app = TestApp.Create(pg.AppConnectionString(out var appName), s =>
         {
             s.WarmConnections = 3;
-            s.WarmupWork = (_, ct) => Interlocked.Increment(ref calls) == 1 ? firstWork.Task.WaitAsync(ct) : Task.CompletedTask;
+            s.WarmupWork = firstWork.Work;
         });
         await app.StartAsync();
 
-        // The invocation waits at the gate while the first connection is still in its work.
+        // The invocation waits at the gate while the first connection is still in its work (so it is open by now).
         var gate = app.Coordinator.WaitForWarmAsync(s_longWait);
+        await firstWork.Entered;
         Assert.False(gate.IsCompleted);
         var first = Assert.Single(await pg.Cluster.BackendPidsAsync(appName));
-        firstWork.SetResult();
+        firstWork.Release();
         Assert.True(await gate);
 
         DateTime queried;

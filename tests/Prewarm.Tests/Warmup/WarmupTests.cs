@@ -35,6 +35,29 @@ public sealed class WarmupTests(PostgresFixture pg)
         Assert.Equal(3, (await pg.Cluster.BackendPidsAsync(appName)).Length);
     }
 
+    // The request path of the pool (an Open that finds an idle connector, a Close that hands it back) is other code than
+    // a physical open: the warm-up runs it once, so the first request does not compile it. Npgsql logs every Open as
+    // "Opened connection" and a physical one as "Opened physical connection" too, at Debug, which reaches the test's
+    // log only once the host has taken over: so this looks at a re-warm (the pool cleared by a reported failure).
+    [Fact]
+    public async Task Warmup_OpensItsFirstConnectionOnce_AndRentsItAgainFromThePool()
+    {
+        await using var app = TestApp.Create(pg.AppConnectionString(out _), s => s.WarmConnections = 1);
+        await app.StartAsync();
+        await app.Coordinator.EnsureWarmAsync();
+        app.Logs.Clear();
+
+        Assert.True(app.Coordinator.ReportConnectionFailure(new IOException("the server went away")));
+        var report = await app.Coordinator.EnsureWarmAsync();
+
+        Assert.Equal(1, report.ConnectionsWarmed);
+        Assert.Equal(1, Opens(app, "Opened physical connection to"));
+        Assert.Equal(2, Opens(app, "Opened connection to"));
+
+        static int Opens(TestApp app, string message) =>
+            app.Logs.GetSnapshot().Count(r => r.Category?.StartsWith("Npgsql.", StringComparison.Ordinal) == true && r.Message.StartsWith(message, StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task FirstRequestAfterWarmup_RunsOnAWarmedConnection_OpeningNoNewOne()
     {
