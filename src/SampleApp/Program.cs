@@ -6,6 +6,7 @@ var strategy = StartupStrategies.FromConfiguration(builder.Configuration);
 builder.AddSampleDatabase(strategy);
 
 var app = builder.Build();
+app.UseSampleGate(strategy);
 app.MapSampleEndpoints();
 await app.RunStartupWorkAsync(strategy);
 await app.RunAsync();
