@@ -92,12 +92,8 @@ internal sealed class WarmupRun(
 
             ledger.Clear();
             ledger.Add(attempt.BackendPids);
-            report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? _lastFailure) with
-            {
-                FirstConnectionReady = attempt.FirstReady,
-                AllConnectionsReady = attempt.AllReady,
-                FreeSlots = attempt.FreeSlots,
-            };
+            report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? _lastFailure)
+                .WithReadiness(attempt.FirstReady, attempt.AllReady, attempt.FreeSlots);
             Settle(WarmupState.Warm, report);
             if (attempt.WorkFailure is not null)
             {
@@ -194,7 +190,7 @@ internal sealed class WarmupRun(
             var report = Report(WarmupState.Degraded, 0, time.GetTimestamp(), null, ex);
             if (_recovering && time.GetElapsedTime(Volatile.Read(ref _recoverySince)) < settings.GateTimeout)
             {
-                _lastReport = report with { State = WarmupState.Warming };
+                _lastReport = report.WithState(WarmupState.Warming);
             }
             else
             {
