@@ -15,18 +15,11 @@ internal static class OrdersEndpoint
     public static void MapOrders(WebApplication app) => app.MapGet("/orders", GetOrdersAsync);
 
     private static async Task<IResult> GetOrdersAsync(
-        NpgsqlDataSource dataSource, OrdersQuery ordersQuery, IServiceProvider services, HttpContext context, CancellationToken ct, int customer = 1)
+        NpgsqlDataSource dataSource, OrdersQuery ordersQuery, HttpContext context, CancellationToken ct, int customer = 1)
     {
+        // The gate (SampleGate: Prewarm.AspNetCore's UsePrewarmGate) ran before this handler for the prewarm strategy.
         var timing = new ServerTiming();
-
-        // The same gate the Functions middleware puts in front of every invocation.
-        var coordinator = services.GetService<WarmupCoordinator>();
-        if (coordinator is not null && !await coordinator.WaitForWarmAsync(ct))
-        {
-            return Results.Problem($"Database not warm: {coordinator.State}", statusCode: StatusCodes.Status503ServiceUnavailable);
-        }
-
-        timing.Mark("gate");
+        timing.Add("gate", SampleGate.Waited(context));
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         timing.Mark("open");
         var orders = await ordersQuery.RunAsync(connection, customer, s_since, ct);

@@ -11,6 +11,7 @@ if (strategy != StartupStrategy.NoDb)
 }
 
 var app = builder.Build();
+app.UseSampleGate(strategy);
 app.MapSampleEndpoints(strategy);
 if (strategy == StartupStrategy.Select1)
 {

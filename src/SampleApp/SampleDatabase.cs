@@ -22,6 +22,7 @@ internal static class SampleDatabase
             // query is registered here, in the composition; the settings callback only sets settings.
             var ordersQuery = new OrdersQuery(behindPgBouncer: builder.Configuration.GetValue<bool>($"Prewarm:{ConnectionName}:PgBouncer"));
             builder.Services.AddSingleton(ordersQuery);
+            builder.Services.AddSingleton(new WarmupPhases());
             builder.AddPrewarmedNpgsql(ConnectionName, settings =>
             {
                 settings.WarmConnections = warmConnections;

@@ -44,8 +44,8 @@ internal static class SampleEndpoints
         var body = new StartupReport(
             timings.Strategy.ToString(),
             wallTime?.TotalMilliseconds,
-            Phase(report, WarmupPhase.Open),
-            Phase(report, WarmupPhase.Work),
+            services.GetService<WarmupPhases>()?.Milliseconds("open"),
+            services.GetService<WarmupPhases>()?.Milliseconds("work"),
             runStarted + report?.FirstConnectionReady ?? timings.ReadyAt,
             runStarted + report?.AllConnectionsReady ?? timings.ReadyAt,
             report?.State.ToString(),
@@ -55,7 +55,4 @@ internal static class SampleEndpoints
             npgsqlLoaded);
         return Results.Json(body, SampleJsonContext.Default.StartupReport);
     }
-
-    private static double? Phase(WarmupReport? report, WarmupPhase name) =>
-        report?.Phases.TryGetValue(name, out var value) == true ? value.TotalMilliseconds : null;
 }

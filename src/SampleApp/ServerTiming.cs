@@ -16,13 +16,19 @@ internal sealed class ServerTiming
     public void Mark(string phase)
     {
         var now = Stopwatch.GetTimestamp();
+        Add(phase, Stopwatch.GetElapsedTime(_last, now));
+        _last = now;
+    }
+
+    /// <summary>A phase timed elsewhere (the gate, a middleware before the handler), recorded without moving this request's clock.</summary>
+    public void Add(string phase, TimeSpan duration)
+    {
         if (_header.Length > 0)
         {
             _header.Append(", ");
         }
 
-        _header.Append(phase).Append(";dur=").Append(Stopwatch.GetElapsedTime(_last, now).TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture));
-        _last = now;
+        _header.Append(phase).Append(";dur=").Append(duration.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture));
     }
 
     public void WriteTo(HttpResponse response) => response.Headers["Server-Timing"] = _header.ToString();

@@ -1,7 +1,7 @@
 namespace Prewarm;
 
 /// <summary>What one keep-alive pass did.</summary>
-public sealed record KeepAliveReport
+public sealed class KeepAliveReport
 {
     /// <summary>The coordinator's state after the pass.</summary>
     public required WarmupState State { get; init; }
@@ -9,8 +9,9 @@ public sealed record KeepAliveReport
     /// <summary>Warm connections after the pass: <see cref="PrewarmSettings.WarmConnections"/>, or fewer while the server has no room for more.</summary>
     public required int Connections { get; init; }
 
-    /// <summary>Free slots the pass saw on the server (for this role and database); null when it did not look (PgBouncer).</summary>
-    public int? FreeSlots { get; init; }
+    // Free slots the pass saw on the server (for this role and database); null when it did not look (PgBouncer). In the
+    // pass's log line, not public: no app acts on it.
+    internal int? FreeSlots { get; init; }
 
     /// <summary>Pooled connections that answered a ping.</summary>
     public required int Validated { get; init; }
@@ -24,11 +25,9 @@ public sealed record KeepAliveReport
     /// <summary>Connections retired before their <c>Connection Lifetime</c> (each at its own jittered age) and replaced.</summary>
     public required int Retired { get; init; }
 
-    /// <summary>
-    /// Connections given back because the server had fewer free slots than the reserve kept for instances that hold
-    /// none (one per pass at most, never the last).
-    /// </summary>
-    public int Shed { get; init; }
+    // Connections given back because the server had fewer free slots than the reserve kept for instances that hold none
+    // (one per pass at most, never the last). In the pass's log line, not public: no app acts on it.
+    internal int Shed { get; init; }
 
     /// <summary>Wall time of the pass.</summary>
     public required TimeSpan Duration { get; init; }

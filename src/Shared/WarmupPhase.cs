@@ -1,17 +1,18 @@
 namespace Prewarm;
 
-/// <summary>A timed part of a successful warm-up attempt, the key of <see cref="WarmupReport.Phases"/>.</summary>
-public enum WarmupPhase
+// A timed part of a successful warm-up attempt, the key of WarmupReport.Phases. Not public: timing detail no app acts
+// on; it reaches dashboards as the meter's prewarm.warmup.phase.duration (tag prewarm.phase: token, open, work, rest).
+internal enum WarmupPhase
 {
-    /// <summary>The Entra ID token, fetched beside the DNS lookup before the first open (Entra ID only).</summary>
+    // The Entra ID token, fetched beside the DNS lookup before the first open (Entra ID only).
     Token,
 
-    /// <summary>The first connection's open: TCP, TLS, authentication and Npgsql's type loading.</summary>
+    // The first connection's open: TCP, TLS, authentication and Npgsql's type loading.
     Open,
 
-    /// <summary>The warm-up queries and work on the first connection, which JIT-compile the app's query path.</summary>
+    // The warm-up queries and work on the first connection, which JIT-compile the app's query path.
     Work,
 
-    /// <summary>The other connections, opened and worked side by side; after the first invocation's query when one was waiting for the first.</summary>
+    // The other connections, opened and worked side by side; after the first invocation's query when one was waiting for the first.
     Rest,
 }

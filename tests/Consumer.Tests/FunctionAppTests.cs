@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Npgsql;
 using Prewarm.Consumer.Tests.Infrastructure;
 using Prewarm.Functions.TestHost;
 using Prewarm.Tests.Infrastructure;
@@ -10,11 +9,9 @@ namespace Prewarm.Consumer.Tests;
 // A new Function App (Apps/FunctionApp: the README's Program.cs and one function of its own) that installs the packed
 // packages from a folder feed, built outside the solution and run as a real worker under the test host against real
 // PostgreSQL. Evidence comes from the server (pg_stat_activity) and the app's answers, never from timing.
-[Collection(PostgresTests.Name)]
+[Collection(ConsumerTests.Name)]
 public sealed class FunctionAppTests(PostgresFixture postgres)
 {
-    private const int WarmConnections = 3;
-
     [Fact]
     public async Task Metadata_ListsThePackagesWarmupAndKeepAliveFunctions_BesideTheAppsOwn()
     {
@@ -50,7 +47,7 @@ public sealed class FunctionAppTests(PostgresFixture postgres)
 
         Assert.True(response.Invocation.Succeeded, response.Invocation.Error);
         Assert.Equal(200, response.Status);
-        var backends = await postgres.Cluster.WaitForBackendCountAsync(applicationName, WarmConnections);
+        var backends = await postgres.Cluster.WaitForBackendCountAsync(applicationName, HeldWarmupSettings.WarmConnections);
         Assert.Contains(int.Parse(response.Body, CultureInfo.InvariantCulture), backends);
     }
 
@@ -75,55 +72,10 @@ public sealed class FunctionAppTests(PostgresFixture postgres)
         }
     }
 
-    private WorkerLaunch Launch(string appFolder, string applicationName) => new(appFolder, new Dictionary<string, string?>
+    private WorkerLaunch Launch(string appFolder, string applicationName)
     {
-        ["ConnectionStrings:postgres"] = postgres.AppConnectionString(applicationName),
-        ["Prewarm:KeepAliveSchedule"] = "0 */2 * * * *",
-        ["Prewarm:postgres:WarmConnections"] = WarmConnections.ToString(CultureInfo.InvariantCulture),
-        // Configuration alone sets warm-up work: a read of the table the test locks to hold the warm-up back.
-        ["Prewarm:postgres:WarmupQueries:0"] = "SELECT count(*) FROM prewarm_orders",
-        // Longer than the lock is held, so the gated invocation waits for warm, not for the timeout.
-        ["Prewarm:postgres:GateTimeout"] = "00:01:00",
-        // Short, so that with the database down the gate decides quickly (Degraded) instead of waiting out the minute.
-        ["Prewarm:postgres:RetryMaxDelay"] = "00:00:01",
-    });
-
-    // ACCESS EXCLUSIVE on the fixture's table, which the app's warm-up query reads: while held, the pool is provably
-    // not warm, with no sleep.
-    private sealed class TableLock : IAsyncDisposable
-    {
-        private readonly NpgsqlConnection _connection;
-        private NpgsqlTransaction? _transaction;
-
-        private TableLock(NpgsqlConnection connection, NpgsqlTransaction transaction)
-        {
-            _connection = connection;
-            _transaction = transaction;
-        }
-
-        public static async Task<TableLock> AcquireAsync(PostgresFixture postgres)
-        {
-            var connection = new NpgsqlConnection(postgres.AdminConnectionString);
-            await connection.OpenAsync();
-            var transaction = await connection.BeginTransactionAsync();
-            await using var command = new NpgsqlCommand("LOCK TABLE prewarm_orders IN ACCESS EXCLUSIVE MODE", connection, transaction);
-            await command.ExecuteNonQueryAsync();
-            return new TableLock(connection, transaction);
-        }
-
-        public async Task ReleaseAsync()
-        {
-            if (_transaction is not null)
-            {
-                await _transaction.RollbackAsync();
-                _transaction = null;
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await ReleaseAsync();
-            await _connection.DisposeAsync();
-        }
+        var settings = HeldWarmupSettings.For(postgres, applicationName);
+        settings["Prewarm:KeepAliveSchedule"] = "0 */2 * * * *";
+        return new WorkerLaunch(appFolder, settings);
     }
 }

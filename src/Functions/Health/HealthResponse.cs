@@ -8,8 +8,7 @@ namespace Prewarm.Functions.Health;
 // so nothing here can leak one.
 internal sealed record HealthResponse(string Name, WarmupState State, PoolNumbers? Pool, WarmupReport? LastWarmup, KeepAliveReport? LastKeepAlive)
 {
-    // ASP.NET Core's web defaults (camelCase) plus enum names instead of numbers: states ("Warm") and the phase keys of
-    // lastWarmup.phases ("Open"). TimeSpans keep System.Text.Json's constant format ("00:00:00.0421337").
+    // ASP.NET Core's web defaults (camelCase) plus enum names instead of numbers: states ("Warm"). TimeSpans keep System.Text.Json's constant format ("00:00:00.0421337").
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     public static HealthResponse From(WarmupCoordinator coordinator, PoolNumbers? pool) =>

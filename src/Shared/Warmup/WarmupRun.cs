@@ -93,23 +93,15 @@ internal sealed class WarmupRun(
 
             ledger.Clear();
             ledger.Add(attempt.BackendPids);
-            report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? _lastFailure) with
-            {
-                FirstConnectionReady = attempt.FirstReady,
-                AllConnectionsReady = attempt.AllReady,
-                FreeSlots = attempt.FreeSlots,
-            };
+            report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? _lastFailure)
+                .WithReadiness(attempt.FirstReady, attempt.AllReady, attempt.FreeSlots);
             Settle(WarmupState.Warm, report);
             if (attempt.Deferred > 0 && topUp is not null)
             {
                 attempt = await TopUpAsync(topUp, attempt, token).ConfigureAwait(false);
                 ledger.Add(attempt.BackendPids.Where(p => !ledger.Contains(p)).ToArray());
-                report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? _lastFailure) with
-                {
-                    FirstConnectionReady = attempt.FirstReady,
-                    AllConnectionsReady = attempt.AllReady,
-                    FreeSlots = attempt.FreeSlots,
-                };
+                report = Report(WarmupState.Warm, attempt.BackendPids.Count, started, attempt.Phases, attempt.WorkFailure ?? _lastFailure)
+                    .WithReadiness(attempt.FirstReady, attempt.AllReady, attempt.FreeSlots);
                 Settle(WarmupState.Warm, report);
             }
 
@@ -230,7 +222,7 @@ internal sealed class WarmupRun(
             var report = Report(WarmupState.Degraded, 0, time.GetTimestamp(), null, ex);
             if (_recovering && time.GetElapsedTime(Volatile.Read(ref _recoverySince)) < settings.GateTimeout)
             {
-                _lastReport = report with { State = WarmupState.Warming };
+                _lastReport = report.WithState(WarmupState.Warming);
             }
             else
             {

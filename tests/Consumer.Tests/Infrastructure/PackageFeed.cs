@@ -8,6 +8,7 @@ namespace Prewarm.Consumer.Tests.Infrastructure;
 internal sealed class PackageFeed
 {
     private static readonly Lazy<Task<PackageFeed>> s_instance = new(CreateAsync);
+    private static string? s_root;
 
     private PackageFeed(string root, string version)
     {
@@ -33,7 +34,9 @@ internal sealed class PackageFeed
     private static async Task<PackageFeed> CreateAsync()
     {
         var root = Directory.CreateTempSubdirectory("prewarm-consumer-").FullName;
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
+        s_root = root;
+        // The collection's cleanup (ConsumerCleanup) deletes it; this is for a run cut short before that.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DeleteRoot();
         var feed = Path.Combine(root, "feed");
         foreach (var project in RepositoryPaths.PackedProjects)
         {
@@ -46,18 +49,30 @@ internal sealed class PackageFeed
         return new PackageFeed(root, prewarm!["Prewarm.".Length..]);
     }
 
-    private static void TryDelete(string root)
+    /// <summary>Deletes the temporary directory, if this run made one. Its app processes must have exited first.</summary>
+    public static void DeleteRoot()
     {
-        try
+        if (Interlocked.Exchange(ref s_root, null) is not { } root)
         {
-            Directory.Delete(root, recursive: true);
+            return;
         }
-        catch (IOException)
+
+        // The apps' processes have exited (ChildProcesses.KillAll waits for them), and on Linux an open file does not stop
+        // its deletion; a second try covers a file a dying process created while the first walked the tree.
+        for (var attempt = 1; Directory.Exists(root); attempt++)
         {
-            // Left for the OS's temp cleanup: a process of the app may still hold a file.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                if (attempt == 3)
+                {
+                    Console.Error.WriteLine($"prewarm consumer tests: could not delete {root}: {ex.Message}");
+                    return;
+                }
+            }
         }
     }
 }

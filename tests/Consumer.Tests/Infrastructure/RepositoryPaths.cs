@@ -12,6 +12,7 @@ internal static class RepositoryPaths
     [
         Path.Combine(Root, "src", "Shared", "Prewarm.csproj"),
         Path.Combine(Root, "src", "Shared", "FunctionsWorker", "Prewarm.Functions.Worker.csproj"),
+        Path.Combine(Root, "src", "Shared", "AspNetCore", "Prewarm.AspNetCore.csproj"),
     ];
 
     /// <summary>A consumer app's sources as this test's output holds them (Apps/{name}).</summary>

@@ -34,7 +34,9 @@ public sealed class HealthFunctionTests(PostgresFixture postgres)
         Assert.Equal(FunctionsAppHost.WarmConnections, lastWarmup.GetProperty("connectionsRequested").GetInt32());
         Assert.Equal(FunctionsAppHost.WarmConnections, lastWarmup.GetProperty("connectionsWarmed").GetInt32());
         Assert.Equal("Warm", lastWarmup.GetProperty("state").GetString());
-        Assert.True(lastWarmup.GetProperty("phases").TryGetProperty("Open", out _));
+        Assert.True(lastWarmup.TryGetProperty("firstConnectionReady", out _));
+        // Timing per phase is the meter's (prewarm.warmup.phase.duration), not the report's.
+        Assert.False(lastWarmup.TryGetProperty("phases", out _));
         var lastKeepAlive = json.GetProperty("lastKeepAlive");
         Assert.Equal(FunctionsAppHost.WarmConnections, lastKeepAlive.GetProperty("validated").GetInt32());
         Assert.Equal(FunctionsAppHost.WarmConnections, lastKeepAlive.GetProperty("connections").GetInt32());
@@ -59,8 +61,7 @@ public sealed class HealthFunctionTests(PostgresFixture postgres)
 
         Assert.Equal(503, http.Status);
         var lastWarmup = http.Json.GetProperty("lastWarmup");
-        Assert.Equal("28P01", lastWarmup.GetProperty("sqlState").GetString());
-        Assert.False(string.IsNullOrEmpty(lastWarmup.GetProperty("lastError").GetString()));
+        Assert.Contains("28P01", lastWarmup.GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(wrongPassword, http.Body, StringComparison.Ordinal);
         AssertNoSecret(http.Body);
     }

@@ -176,7 +176,7 @@ public sealed class EntraAuthenticationTests(PostgresFixture pg)
         await app.Coordinator.RunKeepAliveAsync();
         var health = await app.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
-        var texts = app.Logs.Lines().Append(app.Coordinator.LastReport!.ToString())
+        var texts = app.Logs.Lines().Append(System.Text.Json.JsonSerializer.Serialize(app.Coordinator.LastReport))
             .Concat(health.Entries.Values.Select(e => $"{e.Description} {string.Join(",", e.Data.Select(d => $"{d.Key}={d.Value}"))}"))
             .ToList();
         Assert.Equal(2, credential.Issued.Count);

@@ -26,7 +26,7 @@ public sealed class SecretLeakTests(PostgresFixture pg)
             var health = await app.Host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
             Assert.Equal(expected, health.Status);
             texts.AddRange(app.Logs.Lines());
-            texts.Add(app.Coordinator.LastReport!.ToString());
+            texts.Add(System.Text.Json.JsonSerializer.Serialize(app.Coordinator.LastReport));
             texts.AddRange(health.Entries.Values.Select(e => $"{e.Description} {e.Exception} {string.Join(",", e.Data.Select(d => $"{d.Key}={d.Value}"))}"));
         }
 

@@ -55,13 +55,19 @@ public sealed class TestApp : IAsyncDisposable
             [$"Prewarm:{name}:KeepAliveInterval"] = "00:00:00",
         };
         var builder = CreateBuilder(config, time);
+        // The multi-core path unless a test asks for one core, whatever machine the tests run on (OneCoreTests set 1).
+        Action<PrewarmSettings> settings = s =>
+        {
+            s.ProcessorCount = Math.Max(2, s.ProcessorCount);
+            configure?.Invoke(s);
+        };
         if (keyed)
         {
-            builder.AddKeyedPrewarmedNpgsql(name, configure);
+            builder.AddKeyedPrewarmedNpgsql(name, settings);
         }
         else
         {
-            builder.AddPrewarmedNpgsql(name, configure);
+            builder.AddPrewarmedNpgsql(name, settings);
         }
 
         return new TestApp(builder.Build(), keyed ? name : null);
