@@ -28,8 +28,8 @@ public static class PrewarmAspNetCoreExtensions
     public static IApplicationBuilder UsePrewarmGate(this IApplicationBuilder app, string connectionName)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var coordinator = app.ApplicationServices.GetRequiredPrewarmCoordinator(connectionName);
         var settings = app.ApplicationServices.GetRequiredPrewarmSettings(connectionName);
+        var coordinator = LazyCoordinator(app.ApplicationServices, connectionName);
         if (app.Properties.TryGetValue(PrewarmGate.PropertyKey, out var existing) && existing is PrewarmGate gate)
         {
             gate.Add(coordinator, settings);
@@ -56,12 +56,16 @@ public static class PrewarmAspNetCoreExtensions
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrWhiteSpace(pattern);
-        var coordinator = endpoints.ServiceProvider.GetRequiredPrewarmCoordinator(connectionName);
         var settings = endpoints.ServiceProvider.GetRequiredPrewarmSettings(connectionName);
+        var coordinator = LazyCoordinator(endpoints.ServiceProvider, connectionName);
         return endpoints.MapMethods(pattern, [HttpMethods.Get, HttpMethods.Head], ReadinessEndpoint.For(coordinator, settings))
             .WithDisplayName($"Prewarm readiness '{connectionName}'")
             .DisablePrewarmGate();
     }
+
+    // The name is checked by GetRequiredPrewarmSettings, at once; the coordinator is taken at the first request (see PrewarmGate).
+    private static Lazy<WarmupCoordinator> LazyCoordinator(IServiceProvider services, string connectionName) =>
+        new(() => services.GetRequiredPrewarmCoordinator(connectionName));
 
     /// <summary>Lets the endpoint answer while the pool is cold: the gate passes it at once (a liveness endpoint, a DB-free page).</summary>
     /// <typeparam name="TBuilder">The endpoint's builder.</typeparam>

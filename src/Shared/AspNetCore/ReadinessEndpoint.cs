@@ -8,8 +8,9 @@ namespace Prewarm.AspNetCore;
 // only: the last error stays in the logs and the health check, which redact it.
 internal static class ReadinessEndpoint
 {
-    public static RequestDelegate For(WarmupCoordinator coordinator, PrewarmSettings settings) => context =>
+    public static RequestDelegate For(Lazy<WarmupCoordinator> lazy, PrewarmSettings settings) => context =>
     {
+        var coordinator = lazy.Value;
         var state = coordinator.State;
         if (state != WarmupState.Warm)
         {

@@ -55,7 +55,7 @@ internal sealed class EarlyStart(
         _abandonTimer = time.CreateTimer(static s => ((EarlyStart)s!).Abandon(), this, settings.StartupTimeout, Timeout.InfiniteTimeSpan);
         if (settings.Enabled && settings.ConnectionString is { } connectionString)
         {
-            _ = Warmup.RootStorePreload.BeginIfTls(connectionString, Environment.ProcessorCount);
+            _ = Warmup.RootStorePreload.BeginIfTls(connectionString, settings.ProcessorCount);
         }
 
         _created = Task.Run(() =>
