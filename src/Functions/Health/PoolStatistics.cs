@@ -76,7 +76,9 @@ public sealed class PoolStatistics : IDisposable
         switch (instrument.Name, connectionState)
         {
             case (MaxInstrument, _):
-                _max += value;
+                // A setting of the pool, not a count: a second data source of the same name (a test process holds
+                // several, a host that was never built keeps its own until StartupTimeout) must not add to it.
+                _max = Math.Max(_max, value);
                 break;
             case (CountInstrument, "idle"):
                 _idle += value;
