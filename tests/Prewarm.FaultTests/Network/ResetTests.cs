@@ -49,7 +49,10 @@ public sealed class ResetTests(PostgresFixture pg, ITestOutputHelper output) : I
         // Without the failure report each of the N reset connections would fail a request of its own.
         Assert.True(outcomes.Count(o => o == RequestOutcome.Failed) <= 1, string.Join(", ", outcomes));
         Assert.Equal(RequestOutcome.Served, outcomes[^1]);
-        await pg.Cluster.WaitForFreshBackendsAsync(appName, before, N);
+        // The re-warm replaced every reset connection. One more is allowed: a request that opens in the instant the
+        // re-warm takes the warm idle connections out of the pool to open its next one (ConnectionWarmer's window) gets
+        // a new connection of its own; it is warm-path code, not a failure, and this test is about the gate.
+        await pg.Cluster.WaitForFreshBackendsAsync(appName, before, N, atMost: N + 1);
     }
 
     // A cut, not an outage: existing flows get RST, the next connection goes through.
