@@ -42,7 +42,7 @@ internal static class DataSourceFactory
     private static NpgsqlDataSource Build(NpgsqlDataSourceBuilder builder, ILoggerFactory loggers, EntraTokenSource? tokenSource, string connectionName)
     {
         // Npgsql's metrics and traces name the pool after the data source (by default its connection string without the
-        // password); the connection name tells it apart from other data sources, for FirstUseWatch too.
+        // password); the connection name tells it apart from other data sources, for InFlightWatch too.
         builder.Name ??= connectionName;
         builder.UseLoggerFactory(loggers);
         if (tokenSource is not null)

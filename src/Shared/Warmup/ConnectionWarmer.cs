@@ -19,7 +19,7 @@ internal sealed class ConnectionWarmer(
     // work failed is not deferred from: the attempt takes today's path, whose retries and reports know that case.
     private bool DefersRest => settings.ProcessorCount == 1 && settings.StartupMode == PrewarmStartupMode.Background && settings.WarmConnections > 1;
 
-    // How long the other N-1 wait for the first invocation's query (FirstUseWatch) before they open anyway: an
+    // How long the other N-1 wait for the first invocation's query (InFlightWatch.FirstCommand) before they open anyway: an
     // invocation that passed the gate but never queries must not hold them back for longer than a slow query takes.
     // Real time, not the injected clock: it bounds a wait for a real query, which no test clock drives.
     private static readonly TimeSpan FirstUseWait = TimeSpan.FromSeconds(1);
@@ -50,7 +50,8 @@ internal sealed class ConnectionWarmer(
             var openStarted = time.GetTimestamp();
             var rest = settings.WarmConnections - 1;
             Task<NpgsqlConnection>[] opening = [];
-            FirstUseWatch? watch = null;
+            InFlightWatch? watch = null;
+            IDisposable? listening = null;
             Task? nextWaiter = null;
             var restBeyond = rest;
             long restStarted;
@@ -80,7 +81,8 @@ internal sealed class ConnectionWarmer(
                     // invocation that has to wait wants another connection at once. Only with plenty of room: the
                     // others are then opened without a turn, the first no longer held to take one on.
                     nextWaiter = readiness.NextWaiter;
-                    watch = new FirstUseWatch(name);
+                    watch = new InFlightWatch(name);
+                    listening = watch.Listen();
                 }
                 else if (others > 0)
                 {
@@ -105,10 +107,10 @@ internal sealed class ConnectionWarmer(
 
             if (watch is not null)
             {
-                using (watch)
+                using (listening)
                 {
                     using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    await Task.WhenAny(watch.Used, nextWaiter!, Task.Delay(FirstUseWait, TimeProvider.System, bound.Token)).ConfigureAwait(false);
+                    await Task.WhenAny(watch.FirstCommand, nextWaiter!, Task.Delay(FirstUseWait, TimeProvider.System, bound.Token)).ConfigureAwait(false);
                     await bound.CancelAsync().ConfigureAwait(false);
                 }
 

@@ -3,7 +3,9 @@ using System.Diagnostics.Metrics;
 
 namespace Prewarm.Warmup;
 
-// On one core (OneCoreTopUp): whether an invocation may be in flight, so that the warm-up's remaining opens begin only
+// When an invocation has run its query, from Npgsql's own meters. On more cores ConnectionWarmer waits for FirstCommand
+// (the one invocation waiting for the first connection has run its query, so the others' handshakes no longer compete
+// with it). On one core (OneCoreTopUp): whether an invocation may be in flight, so that the warm-up's remaining opens begin only
 // in a pause. The library never sees an invocation end, so "in flight" is judged from the signals it has:
 // - the gate (noted by the coordinator; on the fast path one volatile write): an invocation waits there, or passed it
 //   and has run no command since: it is in flight until a command of this data source ends after its pass (its first
